@@ -42,7 +42,7 @@ def audit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render_page(request, "prm/audit_detail.html", {"event": event, "changes": changes})
 
 
-@tenant_view(roles={Role.VENDOR_ADMIN})
+@tenant_view(roles={Role.VENDOR_ADMIN}, methods=("GET", "POST"))
 def tenant_settings(request: HttpRequest) -> HttpResponse:
     tenant: Tenant = request.tenant  # type: ignore[attr-defined]
     initial = {"name": tenant.name, "currency": tenant.currency, "annual_discount_rate": tenant.annual_discount_rate}

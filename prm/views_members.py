@@ -105,12 +105,12 @@ def member_list(request: HttpRequest) -> HttpResponse:
     return _member_list(request, template="prm/member_list.html")
 
 
-@tenant_view(roles={Role.VENDOR_ADMIN})
+@tenant_view(roles={Role.VENDOR_ADMIN}, methods=("GET", "POST"))
 def member_invite(request: HttpRequest) -> HttpResponse:
     return _invite(request, template="prm/member_invite.html", partner_roles_only=False, success_url="member_list")
 
 
-@tenant_view(roles=VENDOR_ROLES, write_roles={Role.VENDOR_ADMIN})
+@tenant_view(roles=VENDOR_ROLES, write_roles={Role.VENDOR_ADMIN}, methods=("GET", "POST"))
 def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
     can_edit = request.membership.is_vendor_admin  # type: ignore[attr-defined]
     return _member_detail(request, pk, template="prm/member_detail.html", partner_roles_only=False, can_edit=can_edit)
@@ -121,12 +121,12 @@ def people_list(request: HttpRequest) -> HttpResponse:
     return _member_list(request, template="prm/people_list.html")
 
 
-@tenant_view(roles={Role.PARTNER_ADMIN})
+@tenant_view(roles={Role.PARTNER_ADMIN}, methods=("GET", "POST"))
 def people_invite(request: HttpRequest) -> HttpResponse:
     return _invite(request, template="prm/people_invite.html", partner_roles_only=True, success_url="people_list")
 
 
-@tenant_view(roles=PARTNER_ROLES, write_roles={Role.PARTNER_ADMIN})
+@tenant_view(roles=PARTNER_ROLES, write_roles={Role.PARTNER_ADMIN}, methods=("GET", "POST"))
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     can_edit = request.membership.is_partner_admin  # type: ignore[attr-defined]
     return _member_detail(request, pk, template="prm/person_detail.html", partner_roles_only=True, can_edit=can_edit)

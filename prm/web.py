@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 
@@ -20,18 +20,24 @@ PAGE_SIZE = 25
 View = Callable[..., HttpResponse]
 
 
-def tenant_view(*, roles: Iterable[str], write_roles: Iterable[str] | None = None) -> Callable[[View], View]:
-    """Gate a tenant page: anonymous -> login, not a member of this tenant -> 404, wrong role -> 403.
+def tenant_view(
+    *, roles: Iterable[str], write_roles: Iterable[str] | None = None, methods: Iterable[str] = ("GET",)
+) -> Callable[[View], View]:
+    """Gate a tenant page: anonymous -> login, not a member of this tenant -> 404, wrong role -> 403,
+    a method the page does not serve -> 405.
 
     `write_roles` narrows who may POST (defaults to `roles`). The view gets `request.membership`
     and no `tenant_slug` argument (the middleware already resolved it to `request.tenant`).
     """
     read = frozenset(roles)
     write = frozenset(write_roles) if write_roles is not None else read
+    served = frozenset(methods) | {"HEAD"} if "GET" in methods else frozenset(methods)
 
     def decorator(view: View) -> View:
         @wraps(view)
         def wrapper(request: HttpRequest, tenant_slug: str, *args: Any, **kwargs: Any) -> HttpResponse:
+            if request.method not in served:
+                return HttpResponseNotAllowed(sorted(served))
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             membership = access_membership_of_user(user=request.user, tenant=request.tenant)  # type: ignore[attr-defined]
