@@ -91,7 +91,7 @@ MATRIX: dict[str, Endpoint] = {
 
 # Django admin is for the platform superuser only: no tenant role gets past its login page.
 MATRIX["admin:login"] = Endpoint(allow={"GET": EVERYONE}, tenant=False)
-MATRIX["admin:logout"] = Endpoint(allow={"POST": NOBODY}, tenant=False)
+MATRIX["admin:logout"] = Endpoint(allow={"POST": EVERYONE}, tenant=False)  # ends any session
 NAMESPACE_RULES: dict[str, Endpoint] = {
     "admin": Endpoint(allow={"GET": NOBODY}, tenant=False),
 }
