@@ -13,7 +13,7 @@ from typing import Any
 
 from django.db.backends.postgresql import base
 
-from prm.tenancy import current_tenant_id, platform_access_enabled
+from prm.context import current_tenant_id, platform_access_enabled
 
 _UNKNOWN = object()
 
@@ -22,6 +22,9 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._rls_applied: object = _UNKNOWN
+        # Savepoint statements touch no table and may run in an aborted transaction, where a
+        # set_config would itself fail; they run without the sync.
+        self._rls_suspended = False
         self.execute_wrappers.append(self._rls_execute_wrapper)
 
     def init_connection_state(self) -> None:
@@ -32,9 +35,22 @@ class DatabaseWrapper(base.DatabaseWrapper):
         self._rls_applied = _UNKNOWN
         super()._rollback()
 
+    def _savepoint(self, sid: str) -> None:
+        self._without_sync(super()._savepoint, sid)
+
+    def _savepoint_commit(self, sid: str) -> None:
+        self._without_sync(super()._savepoint_commit, sid)
+
     def _savepoint_rollback(self, sid: str) -> None:
+        self._without_sync(super()._savepoint_rollback, sid)
         self._rls_applied = _UNKNOWN
-        super()._savepoint_rollback(sid)
+
+    def _without_sync(self, operation: Callable[[str], None], sid: str) -> None:
+        self._rls_suspended = True
+        try:
+            operation(sid)
+        finally:
+            self._rls_suspended = False
 
     def _close(self) -> None:
         self._rls_applied = _UNKNOWN
@@ -55,5 +71,6 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def _rls_execute_wrapper(
         self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: dict[str, Any]
     ) -> Any:
-        self.rls_sync()
+        if not self._rls_suspended:
+            self.rls_sync()
         return execute(sql, params, many, context)
