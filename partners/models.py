@@ -39,7 +39,9 @@ class Partner(TenantScopedModel):
 
     class Meta:
         ordering = ["name"]
-        constraints = [models.UniqueConstraint(fields=["tenant", "name"], name="partner_name_unique_per_tenant")]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "name"], name="partner_name_unique_per_tenant")
+        ]
         indexes = [models.Index(fields=["tenant", "stage"]), models.Index(fields=["tenant", "partner_type"])]
 
     def __str__(self) -> str:

@@ -10,7 +10,9 @@ from partners.models import Partner, PartnerType, Stage
 def partner_counts() -> dict[str, object]:
     """Totals by stage and by type for the vendor home, in one query each."""
     by_stage = dict(Partner.objects.values_list("stage").annotate(n=Count("id")).values_list("stage", "n"))
-    by_type = dict(Partner.objects.values_list("partner_type").annotate(n=Count("id")).values_list("partner_type", "n"))
+    by_type = dict(
+        Partner.objects.values_list("partner_type").annotate(n=Count("id")).values_list("partner_type", "n")
+    )
     return {
         "total": sum(by_stage.values()),
         "by_stage": [(stage, by_stage.get(stage.value, 0)) for stage in Stage],

@@ -20,7 +20,7 @@ STAGE_DECISIONS = {
     Stage.MARKET: "Which joint campaigns and MDF to fund: high-LTV partners first.",
     Stage.SELL: "Deal registration, co-sell, conflicts, sourced versus influenced pipeline.",
     Stage.INCENTIVIZE: "Tiers and rewards that pay for retention and expansion, not only first sales.",
-    Stage.ACCELERATE: "Growing existing partners: churn and inactivity risk from LTV trends, expansion plays.",
+    Stage.ACCELERATE: "Growing existing partners: churn and inactivity risk from LTV trends; expansion.",
 }
 
 
@@ -39,7 +39,9 @@ def tenant_home(request: HttpRequest) -> HttpResponse:
 def portal_home(request: HttpRequest) -> HttpResponse:
     membership: Membership = request.membership  # type: ignore[attr-defined]
     people = Membership.objects.filter(partner_id=membership.partner_id, is_active=True).count()
-    return render(request, "partners/portal_home.html", {"partner": membership.partner, "people_count": people})
+    return render(
+        request, "partners/portal_home.html", {"partner": membership.partner, "people_count": people}
+    )
 
 
 @tenant_view(roles=VENDOR_ROLES)

@@ -17,7 +17,9 @@ def model_snapshot(instance: models.Model, *, fields: list[str]) -> dict[str, An
         value = getattr(instance, name)
         if isinstance(value, models.Model):
             value = value.pk
-        snapshot[name] = value if isinstance(value, (str, int, float, bool, type(None), dict, list)) else str(value)
+        snapshot[name] = (
+            value if isinstance(value, (str, int, float, bool, type(None), dict, list)) else str(value)
+        )
     return snapshot
 
 

@@ -17,6 +17,8 @@ def tenant_models_fail_closed(app_configs: Any = None, **kwargs: Any) -> list[Ch
     for model in apps.get_models():
         if issubclass(model, TenantScopedModel) and not isinstance(model._default_manager, TenantManager):
             errors.append(
-                Error(f"{model._meta.label}: default manager must be TenantManager.", obj=model, id="prm.E001")
+                Error(
+                    f"{model._meta.label}: default manager must be TenantManager.", obj=model, id="prm.E001"
+                )
             )
     return errors

@@ -10,20 +10,31 @@ from prm.models import PARTNER_ROLES, REVENUE_STREAMS, Role
 
 
 class EmailAuthenticationForm(AuthenticationForm):
-    username = forms.EmailField(label="E-mail", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}))
+    username = forms.EmailField(
+        label="E-mail", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
+    )
 
 
 class InviteForm(forms.Form):
     email = forms.EmailField(label="E-mail")
     full_name = forms.CharField(label="Full name", max_length=200, required=False)
     role = forms.ChoiceField(choices=Role.choices)
-    partner = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, label="Partner organisation")
+    partner = forms.TypedChoiceField(
+        coerce=int, required=False, empty_value=None, label="Partner organisation"
+    )
 
-    def __init__(self, *args: Any, partner_choices: list[tuple[int, str]] | None = None,
-                 partner_roles_only: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        partner_choices: list[tuple[int, str]] | None = None,
+        partner_roles_only: bool = False,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         if partner_roles_only:
-            self.fields["role"].choices = [(value, label) for value, label in Role.choices if value in PARTNER_ROLES]
+            self.fields["role"].choices = [
+                (value, label) for value, label in Role.choices if value in PARTNER_ROLES
+            ]
             del self.fields["partner"]
         else:
             self.fields["partner"].choices = [("", "— none (vendor roles) —"), *(partner_choices or [])]
@@ -36,15 +47,22 @@ class RoleForm(forms.Form):
     def __init__(self, *args: Any, partner_roles_only: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if partner_roles_only:
-            self.fields["role"].choices = [(value, label) for value, label in Role.choices if value in PARTNER_ROLES]
+            self.fields["role"].choices = [
+                (value, label) for value, label in Role.choices if value in PARTNER_ROLES
+            ]
 
 
 class TenantSettingsForm(forms.Form):
     name = forms.CharField(max_length=200)
-    currency = forms.RegexField(regex=r"^[A-Za-z]{3}$", max_length=3, help_text="ISO 4217 code, e.g. USD.",
-                                error_messages={"invalid": "Use a three-letter ISO 4217 code such as USD."})
-    annual_discount_rate = forms.DecimalField(min_value=Decimal("0"), max_value=Decimal("1"), decimal_places=4,
-                                              help_text="0.10 means 10% a year.")
+    currency = forms.RegexField(
+        regex=r"^[A-Za-z]{3}$",
+        max_length=3,
+        help_text="ISO 4217 code, e.g. USD.",
+        error_messages={"invalid": "Use a three-letter ISO 4217 code such as USD."},
+    )
+    annual_discount_rate = forms.DecimalField(
+        min_value=Decimal("0"), max_value=Decimal("1"), decimal_places=4, help_text="0.10 means 10% a year."
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

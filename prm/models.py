@@ -97,7 +97,9 @@ def default_margins() -> dict[str, str]:
 class Tenant(models.Model):
     """A vendor running partner programs. The registry of tenants is itself not tenant-scoped."""
 
-    slug = models.SlugField(max_length=50, unique=True, validators=[tenant_slug_validator, validate_not_reserved])
+    slug = models.SlugField(
+        max_length=50, unique=True, validators=[tenant_slug_validator, validate_not_reserved]
+    )
     name = models.CharField(max_length=200)
     currency = models.CharField(max_length=3, default="USD", validators=[RegexValidator(r"^[A-Z]{3}$")])
     annual_discount_rate = models.DecimalField(

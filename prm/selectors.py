@@ -14,7 +14,9 @@ def membership_list(*, actor: Membership, search: str = "", role: str = "") -> Q
         queryset = queryset.filter(partner_id=actor.partner_id)
     if search:
         queryset = queryset.filter(
-            Q(user__email__icontains=search) | Q(user__full_name__icontains=search) | Q(partner__name__icontains=search)
+            Q(user__email__icontains=search)
+            | Q(user__full_name__icontains=search)
+            | Q(partner__name__icontains=search)
         )
     if role:
         queryset = queryset.filter(role=role)

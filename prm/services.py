@@ -177,5 +177,7 @@ def tenant_settings_update(
     after = model_snapshot(tenant, fields=TENANT_SETTING_FIELDS)
     if after != before:
         with tenant_context(tenant.pk):
-            audit_record(actor=actor.user, verb="tenant.settings_updated", obj=tenant, before=before, after=after)
+            audit_record(
+                actor=actor.user, verb="tenant.settings_updated", obj=tenant, before=before, after=after
+            )
     return tenant

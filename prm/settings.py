@@ -168,9 +168,27 @@ STORAGES = {
     },
 }
 
-MAILERS = {
-    "default": {"BACKEND": os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")}
-}
+# Development prints mail to the console; production sends through SMTP configured by environment.
+if DEBUG:
+    MAILERS = {
+        "default": {
+            "BACKEND": os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+        }
+    }
+else:
+    MAILERS = {
+        "default": {
+            "BACKEND": os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend"),
+            "OPTIONS": {
+                "host": os.environ.get("EMAIL_HOST", "localhost"),
+                "port": int(os.environ.get("EMAIL_PORT", "587")),
+                "username": os.environ.get("EMAIL_HOST_USER", ""),
+                "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
+                "use_tls": env_bool("EMAIL_USE_TLS", True),
+                "timeout": 10,
+            },
+        }
+    }
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "prm@localhost")
 
 # --- cache / celery --------------------------------------------------------------------------
@@ -267,6 +285,21 @@ LOGGING = {
 
 # Top-level routes a tenant slug may never take, or its pages would shadow them.
 RESERVED_TENANT_SLUGS = frozenset(
-    {"admin", "api", "accounts", "static", "media", "healthz", "portal", "select-tenant", "favicon.ico",
-     "robots.txt", "__debug__", "www", "app", "login", "logout"}
+    {
+        "admin",
+        "api",
+        "accounts",
+        "static",
+        "media",
+        "healthz",
+        "portal",
+        "select-tenant",
+        "favicon.ico",
+        "robots.txt",
+        "__debug__",
+        "www",
+        "app",
+        "login",
+        "logout",
+    }
 )

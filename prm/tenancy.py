@@ -38,6 +38,7 @@ __all__ = [
     "tenant_context",
 ]
 
+
 class TenantQuerySet(models.QuerySet):
     def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list[Any]:
         objs = list(objs)
@@ -73,6 +74,10 @@ class TenantScopedModel(models.Model):
         default_manager_name = "objects"
         base_manager_name = "unscoped"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self._assign_and_check_tenant()
+        super().save(*args, **kwargs)
+
     def _assign_and_check_tenant(self) -> None:
         current = current_tenant_id()
         if self.tenant_id is None:
@@ -102,12 +107,10 @@ class TenantScopedModel(models.Model):
                 if related_id is None:
                     continue
                 related_tenant = (
-                    field.related_model.unscoped.filter(pk=related_id).values_list("tenant_id", flat=True).first()
+                    field.related_model.unscoped.filter(pk=related_id)
+                    .values_list("tenant_id", flat=True)
+                    .first()
                 )
             # On PostgreSQL another tenant's row is invisible here (None), which is refused too.
             if related_tenant != self.tenant_id:
                 raise CrossTenantError(f"{type(self).__name__}.{field.name} points at another tenant's row.")
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        self._assign_and_check_tenant()
-        super().save(*args, **kwargs)

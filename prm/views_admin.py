@@ -26,7 +26,13 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     if verb not in verbs:
         verb = ""
     page = paginate(request, audit_event_list(search=search, verb=verb))
-    context = {"page": page, "search": search, "verb": verb, "verbs": verbs, "query": query_string_without_page(request)}
+    context = {
+        "page": page,
+        "search": search,
+        "verb": verb,
+        "verbs": verbs,
+        "query": query_string_without_page(request),
+    }
     return render_page(request, "prm/audit_list.html", context, partial="results")
 
 
@@ -35,8 +41,12 @@ def audit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     event = access_audit_event_by_id(actor=request.membership, event_id=pk)  # type: ignore[attr-defined]
     before, after = event.before or {}, event.after or {}
     changes = [
-        {"field": key, "before": json.dumps(before.get(key)), "after": json.dumps(after.get(key)),
-         "changed": before.get(key) != after.get(key)}
+        {
+            "field": key,
+            "before": json.dumps(before.get(key)),
+            "after": json.dumps(after.get(key)),
+            "changed": before.get(key) != after.get(key),
+        }
         for key in sorted(set(before) | set(after))
     ]
     return render_page(request, "prm/audit_detail.html", {"event": event, "changes": changes})
@@ -45,7 +55,11 @@ def audit_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @tenant_view(roles={Role.VENDOR_ADMIN}, methods=("GET", "POST"))
 def tenant_settings(request: HttpRequest) -> HttpResponse:
     tenant: Tenant = request.tenant  # type: ignore[attr-defined]
-    initial = {"name": tenant.name, "currency": tenant.currency, "annual_discount_rate": tenant.annual_discount_rate}
+    initial = {
+        "name": tenant.name,
+        "currency": tenant.currency,
+        "annual_discount_rate": tenant.annual_discount_rate,
+    }
     for key, _ in REVENUE_STREAMS:
         initial[f"margin_{key}"] = tenant.default_margins.get(key, "0.70")
     form = TenantSettingsForm(request.POST or None, initial=initial)
@@ -65,6 +79,8 @@ def tenant_settings(request: HttpRequest) -> HttpResponse:
             return redirect("tenant_settings", tenant_slug=tenant.slug)
     margin_fields = [form[f"margin_{key}"] for key, _ in REVENUE_STREAMS]
     return render_page(
-        request, "prm/tenant_settings.html", {"form": form, "margin_fields": margin_fields},
+        request,
+        "prm/tenant_settings.html",
+        {"form": form, "margin_fields": margin_fields},
         status=400 if form.errors else 200,
     )

@@ -43,13 +43,17 @@ def _member_list(request: HttpRequest, *, template: str) -> HttpResponse:
         "page": page,
         "search": search,
         "role": role,
-        "roles": Role.choices if actor.is_vendor else [(r, label) for r, label in Role.choices if r in PARTNER_ROLES],
+        "roles": Role.choices
+        if actor.is_vendor
+        else [(r, label) for r, label in Role.choices if r in PARTNER_ROLES],
         "query": query_string_without_page(request),
     }
     return render_page(request, template, context, partial="results")
 
 
-def _invite(request: HttpRequest, *, template: str, partner_roles_only: bool, success_url: str) -> HttpResponse:
+def _invite(
+    request: HttpRequest, *, template: str, partner_roles_only: bool, success_url: str
+) -> HttpResponse:
     actor: Membership = request.membership  # type: ignore[attr-defined]
     choices = [] if partner_roles_only else _partner_choices()
     form = InviteForm(request.POST or None, partner_choices=choices, partner_roles_only=partner_roles_only)
@@ -68,7 +72,9 @@ def _invite(request: HttpRequest, *, template: str, partner_roles_only: bool, su
         except PermissionDenied as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, f"Invited {form.cleaned_data['email']}; they will get an e-mail to set a password.")
+            messages.success(
+                request, f"Invited {form.cleaned_data['email']}; they will get an e-mail to set a password."
+            )
             return redirect(success_url, tenant_slug=request.tenant.slug)  # type: ignore[attr-defined]
     status = 400 if form.errors else 200
     return render_page(request, template, {"form": form}, status=status)
@@ -87,7 +93,10 @@ def _member_detail(
     if request.method == "POST" and form.is_valid():
         try:
             membership_update(
-                actor=actor, membership=member, role=form.cleaned_data["role"], is_active=form.cleaned_data["is_active"]
+                actor=actor,
+                membership=member,
+                role=form.cleaned_data["role"],
+                is_active=form.cleaned_data["is_active"],
             )
         except ValidationError as error:
             _apply_errors(form, error)
@@ -97,7 +106,9 @@ def _member_detail(
             messages.success(request, f"Saved {member.user.email}.")
             return redirect(request.path)
     status = 400 if form.errors else 200
-    return render_page(request, template, {"member": member, "form": form, "can_edit": can_edit}, status=status)
+    return render_page(
+        request, template, {"member": member, "form": form, "can_edit": can_edit}, status=status
+    )
 
 
 @tenant_view(roles=VENDOR_ROLES)
@@ -107,13 +118,17 @@ def member_list(request: HttpRequest) -> HttpResponse:
 
 @tenant_view(roles={Role.VENDOR_ADMIN}, methods=("GET", "POST"))
 def member_invite(request: HttpRequest) -> HttpResponse:
-    return _invite(request, template="prm/member_invite.html", partner_roles_only=False, success_url="member_list")
+    return _invite(
+        request, template="prm/member_invite.html", partner_roles_only=False, success_url="member_list"
+    )
 
 
 @tenant_view(roles=VENDOR_ROLES, write_roles={Role.VENDOR_ADMIN}, methods=("GET", "POST"))
 def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
     can_edit = request.membership.is_vendor_admin  # type: ignore[attr-defined]
-    return _member_detail(request, pk, template="prm/member_detail.html", partner_roles_only=False, can_edit=can_edit)
+    return _member_detail(
+        request, pk, template="prm/member_detail.html", partner_roles_only=False, can_edit=can_edit
+    )
 
 
 @tenant_view(roles=PARTNER_ROLES)
@@ -123,10 +138,14 @@ def people_list(request: HttpRequest) -> HttpResponse:
 
 @tenant_view(roles={Role.PARTNER_ADMIN}, methods=("GET", "POST"))
 def people_invite(request: HttpRequest) -> HttpResponse:
-    return _invite(request, template="prm/people_invite.html", partner_roles_only=True, success_url="people_list")
+    return _invite(
+        request, template="prm/people_invite.html", partner_roles_only=True, success_url="people_list"
+    )
 
 
 @tenant_view(roles=PARTNER_ROLES, write_roles={Role.PARTNER_ADMIN}, methods=("GET", "POST"))
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     can_edit = request.membership.is_partner_admin  # type: ignore[attr-defined]
-    return _member_detail(request, pk, template="prm/person_detail.html", partner_roles_only=True, can_edit=can_edit)
+    return _member_detail(
+        request, pk, template="prm/person_detail.html", partner_roles_only=True, can_edit=can_edit
+    )

@@ -39,50 +39,76 @@ MATRIX: dict[str, Endpoint] = {
     "home": Endpoint(allow={"GET": MEMBERS}, tenant=False),
     "healthz": Endpoint(allow={"GET": EVERYONE}, tenant=False),
     "select_tenant": Endpoint(allow={"GET": MEMBERS}, tenant=False),
-    "login": Endpoint(allow={"GET": EVERYONE, "POST": EVERYONE}, tenant=False,
-                      data={"POST": {"username": "nobody@example.test", "password": "wrong"}}),
-    "login": Endpoint(allow={"GET": EVERYONE, "POST": EVERYONE}, tenant=False,
-                      data={"POST": {"username": "<email>", "password": "<password>"}}),
+    "login": Endpoint(
+        allow={"GET": EVERYONE, "POST": EVERYONE},
+        tenant=False,
+        data={"POST": {"username": "<email>", "password": "<password>"}},
+    ),
     "logout": Endpoint(allow={"POST": EVERYONE}, tenant=False),
     "password_change": Endpoint(allow={"GET": MEMBERS}, tenant=False),
     "password_change_done": Endpoint(allow={"GET": MEMBERS}, tenant=False),
-    "password_reset": Endpoint(allow={"GET": EVERYONE, "POST": EVERYONE}, tenant=False,
-                               data={"POST": {"email": "nobody@example.test"}}),
+    "password_reset": Endpoint(
+        allow={"GET": EVERYONE, "POST": EVERYONE},
+        tenant=False,
+        data={"POST": {"email": "nobody@example.test"}},
+    ),
     "password_reset_done": Endpoint(allow={"GET": EVERYONE}, tenant=False),
-    "password_reset_confirm": Endpoint(allow={"GET": EVERYONE}, tenant=False,
-                                       extra_kwargs={"uidb64": "MQ", "token": "set-password"}),
+    "password_reset_confirm": Endpoint(
+        allow={"GET": EVERYONE}, tenant=False, extra_kwargs={"uidb64": "MQ", "token": "set-password"}
+    ),
     "password_reset_complete": Endpoint(allow={"GET": EVERYONE}, tenant=False),
     "api_schema": Endpoint(allow={"GET": EVERYONE}, tenant=False, api=True),
     "api_docs": Endpoint(allow={"GET": EVERYONE}, tenant=False, api=True),
-    "api_token": Endpoint(allow={"POST": EVERYONE}, tenant=False, api=True,
-                          data={"POST": {"email": "<email>", "password": "<password>"}}),
+    "api_token": Endpoint(
+        allow={"POST": EVERYONE},
+        tenant=False,
+        api=True,
+        data={"POST": {"email": "<email>", "password": "<password>"}},
+    ),
     # --- tenant pages ---
     "tenant_home": Endpoint(allow={"GET": VENDORS}),
     "portal_home": Endpoint(allow={"GET": PARTNERS}),
     "stage_detail": Endpoint(allow={"GET": VENDORS}, extra_kwargs={"stage": "sell"}),
     "member_list": Endpoint(allow={"GET": VENDORS}),
-    "member_invite": Endpoint(allow={"GET": {VA}, "POST": {VA}},
-                              data={"POST": {"email": "invitee@example.test", "role": VS}}),
-    "member_detail": Endpoint(allow={"GET": VENDORS, "POST": {VA}}, obj="p1_member",
-                              data={"POST": {"role": PU, "is_active": "on"}}),
+    "member_invite": Endpoint(
+        allow={"GET": {VA}, "POST": {VA}}, data={"POST": {"email": "invitee@example.test", "role": VS}}
+    ),
+    "member_detail": Endpoint(
+        allow={"GET": VENDORS, "POST": {VA}}, obj="p1_member", data={"POST": {"role": PU, "is_active": "on"}}
+    ),
     "people_list": Endpoint(allow={"GET": PARTNERS}),
-    "people_invite": Endpoint(allow={"GET": {PA}, "POST": {PA}},
-                              data={"POST": {"email": "colleague@example.test", "role": PU}}),
-    "person_detail": Endpoint(allow={"GET": PARTNERS, "POST": {PA}}, obj="p1_member",
-                              data={"POST": {"role": PU, "is_active": "on"}}),
+    "people_invite": Endpoint(
+        allow={"GET": {PA}, "POST": {PA}}, data={"POST": {"email": "colleague@example.test", "role": PU}}
+    ),
+    "person_detail": Endpoint(
+        allow={"GET": PARTNERS, "POST": {PA}}, obj="p1_member", data={"POST": {"role": PU, "is_active": "on"}}
+    ),
     "audit_list": Endpoint(allow={"GET": {VA}}),
     "audit_detail": Endpoint(allow={"GET": {VA}}, obj="audit_event"),
-    "tenant_settings": Endpoint(allow={"GET": {VA}, "POST": {VA}}, data={"POST": {
-        "name": "Renamed", "currency": "EUR", "annual_discount_rate": "0.08",
-        **{f"margin_{key}": "0.5" for key in
-           ("new", "renewal", "upsell", "cross_sell", "services", "maintenance", "parts")}}}),
+    "tenant_settings": Endpoint(
+        allow={"GET": {VA}, "POST": {VA}},
+        data={
+            "POST": {
+                "name": "Renamed",
+                "currency": "EUR",
+                "annual_discount_rate": "0.08",
+                **{
+                    f"margin_{key}": "0.5"
+                    for key in ("new", "renewal", "upsell", "cross_sell", "services", "maintenance", "parts")
+                },
+            }
+        },
+    ),
     # --- tenant API ---
     "api_me": Endpoint(allow={"GET": MEMBERS}, api=True),
-    "api_membership_list": Endpoint(allow={"GET": MEMBERS, "POST": {VA, PA}}, api=True,
-                                    data={"POST": {"email": "api-invitee@example.test", "role": PU,
-                                                   "partner": "<p1>"}}),
-    "api_membership_detail": Endpoint(allow={"GET": MEMBERS, "PATCH": {VA, PA}}, api=True, obj="p1_member",
-                                      data={"PATCH": {"role": PU}}),
+    "api_membership_list": Endpoint(
+        allow={"GET": MEMBERS, "POST": {VA, PA}},
+        api=True,
+        data={"POST": {"email": "api-invitee@example.test", "role": PU, "partner": "<p1>"}},
+    ),
+    "api_membership_detail": Endpoint(
+        allow={"GET": MEMBERS, "PATCH": {VA, PA}}, api=True, obj="p1_member", data={"PATCH": {"role": PU}}
+    ),
     "api_audit_event_list": Endpoint(allow={"GET": {VA}}, api=True),
     "api_audit_event_detail": Endpoint(allow={"GET": {VA}}, api=True, obj="audit_event"),
     "api_partner_list": Endpoint(allow={"GET": MEMBERS}, api=True),

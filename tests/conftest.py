@@ -37,7 +37,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             continue
         if "postgres" in item.keywords and not on_postgres:
             if require_pg:
-                raise pytest.UsageError("PRM_REQUIRE_POSTGRES=1 but DATABASE_URL does not point at PostgreSQL.")
+                raise pytest.UsageError(
+                    "PRM_REQUIRE_POSTGRES=1 but DATABASE_URL does not point at PostgreSQL."
+                )
             item.add_marker(pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL)"))
         selected.append(item)
     if deselected:
@@ -48,6 +50,17 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _eager_tasks() -> Any:
+    """Tests run tasks in-process even when REDIS_URL is set; only the worker test uses the broker."""
+    from prm.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
 
 
 @dataclass
@@ -96,12 +109,16 @@ def _build_tenant(slug: str, marker: str) -> TenantWorld:
             name=f"{slug} Partner One {marker}".strip(), partner_type=PartnerType.RESELLER, stage=Stage.SELL
         )
         p2 = Partner.objects.create(
-            name=f"{slug} Partner Two {marker or P2_MARKER}", partner_type=PartnerType.REFERRAL, stage=Stage.SELL
+            name=f"{slug} Partner Two {marker or P2_MARKER}",
+            partner_type=PartnerType.REFERRAL,
+            stage=Stage.SELL,
         )
         world = TenantWorld(tenant=tenant, p1=p1, p2=p2)
         for role in ROLES:
             partner = p1 if role.startswith("partner") else None
-            user = User.objects.create_user(email=f"{role}@{slug}.test", password="pw", full_name=f"{role} {marker}")
+            user = User.objects.create_user(
+                email=f"{role}@{slug}.test", password="pw", full_name=f"{role} {marker}"
+            )
             world.members[role] = Membership.objects.create(user=user, role=role, partner=partner)
         for role in ("partner_admin", "partner_user"):
             user = User.objects.create_user(
@@ -109,7 +126,9 @@ def _build_tenant(slug: str, marker: str) -> TenantWorld:
             )
             world.p2_members[role] = Membership.objects.create(user=user, role=role, partner=p2)
         admin = world.members["vendor_admin"]
-        world.audit_event = audit_record(actor=admin.user, verb="test.seeded", obj=p2, after={"name": p2.name})
+        world.audit_event = audit_record(
+            actor=admin.user, verb="test.seeded", obj=p2, after={"name": p2.name}
+        )
     return world
 
 

@@ -54,7 +54,9 @@ def test_cell(world: World, name: str, method: str, role: str) -> None:
     allowed = role in endpoint.allow[method]
     body = response.content.decode(errors="replace")
     if allowed:
-        assert 200 <= response.status_code < 400, f"{role} {method} {url}: {response.status_code} {body[:300]}"
+        assert 200 <= response.status_code < 400, (
+            f"{role} {method} {url}: {response.status_code} {body[:300]}"
+        )
         assert not _is_login_gate(response)
         assert BRAVO_MARKER not in body
         if role.startswith("partner"):
@@ -75,7 +77,9 @@ def test_unlisted_methods_are_refused(world: World, name: str) -> None:
     """Deny by default: a method the matrix does not list is never served, even to the vendor admin."""
     endpoint = MATRIX[name]
     alpha = world.alpha
-    url = build_url(name, endpoint, tenant_slug=alpha.tenant.slug, pk=alpha.obj_pk(endpoint.obj) if endpoint.obj else None)
+    url = build_url(
+        name, endpoint, tenant_slug=alpha.tenant.slug, pk=alpha.obj_pk(endpoint.obj) if endpoint.obj else None
+    )
     client = world.client("vendor_admin")
     for method in ("GET", "POST", "PUT", "PATCH", "DELETE"):
         if method in endpoint.allow:

@@ -19,7 +19,9 @@ TENANT_ENDPOINTS = sorted(name for name, endpoint in MATRIX.items() if endpoint.
 OBJECT_ENDPOINTS = sorted(name for name, endpoint in MATRIX.items() if endpoint.tenant and endpoint.obj)
 # Objects a partner could reach, so only these can leak from one partner to another.
 PARTNER_OBJECT_ENDPOINTS = sorted(
-    name for name in OBJECT_ENDPOINTS if any(role.startswith("partner") for r in MATRIX[name].allow.values() for role in r)
+    name
+    for name in OBJECT_ENDPOINTS
+    if any(role.startswith("partner") for r in MATRIX[name].allow.values() for role in r)
 )
 
 
@@ -29,7 +31,9 @@ def tenant_rows(tenant_id: int) -> dict[str, list[dict[str, Any]]]:
     with platform_context():
         for model in apps.get_models():
             if issubclass(model, TenantScopedModel):
-                rows[model._meta.label] = list(model.unscoped.filter(tenant_id=tenant_id).order_by("pk").values())
+                rows[model._meta.label] = list(
+                    model.unscoped.filter(tenant_id=tenant_id).order_by("pk").values()
+                )
     return rows
 
 
@@ -93,7 +97,9 @@ def test_other_partners_ids_answer_404(world: World, name: str) -> None:
     """Partner P1's people get 404 for partner P2's objects in the same tenant, and change none."""
     endpoint = MATRIX[name]
     alpha = world.alpha
-    url = build_url(name, endpoint, tenant_slug=alpha.tenant.slug, pk=alpha.obj_pk(endpoint.obj or "", other_partner=True))
+    url = build_url(
+        name, endpoint, tenant_slug=alpha.tenant.slug, pk=alpha.obj_pk(endpoint.obj or "", other_partner=True)
+    )
     before = partner_rows(world)
     checked = 0
     for role in ("partner_admin", "partner_user"):

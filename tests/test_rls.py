@@ -51,17 +51,17 @@ def test_raw_update_and_delete_of_other_tenant_change_nothing(world: World) -> N
 def test_raw_insert_into_other_tenant_is_refused(world: World) -> None:
     user_id = world.bravo.members["vendor_staff"].user_id
     with tenant_context(world.alpha.tenant):
-        with pytest.raises(DatabaseError, match="row-level security"), transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "INSERT INTO prm_auditevent (tenant_id, actor_id, verb, object_type, object_id, object_repr,"
-                    " created_at) VALUES (%s, %s, 'forged', 'x', '1', 'x', now())",
-                    [world.bravo.tenant.pk, user_id],
-                )
+        refused = pytest.raises(DatabaseError, match="row-level security")
+        with refused, transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO prm_auditevent (tenant_id, actor_id, verb, object_type, object_id, object_repr,"
+                " created_at) VALUES (%s, %s, 'forged', 'x', '1', 'x', now())",
+                [world.bravo.tenant.pk, user_id],
+            )
         # Moving an own row into the other tenant is a write into it too.
-        with pytest.raises(DatabaseError, match="row-level security"), transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute("UPDATE prm_auditevent SET tenant_id = %s", [world.bravo.tenant.pk])
+        refused = pytest.raises(DatabaseError, match="row-level security")
+        with refused, transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("UPDATE prm_auditevent SET tenant_id = %s", [world.bravo.tenant.pk])
 
 
 def test_no_tenant_sees_no_rows(world: World) -> None:

@@ -16,9 +16,9 @@ EXEMPT: dict[str, str] = {
     "contenttypes.ContentType": "global catalogue of model classes",
     "sessions.Session": "a browser session belongs to a login, not to a tenant",
     "admin.LogEntry": "the platform superuser's admin history",
-    "authtoken.Token": "an API token authenticates a login; each request still resolves its tenant membership",
+    "authtoken.Token": "an API token authenticates a login; each request still resolves its membership",
     "authtoken.TokenProxy": "admin proxy of authtoken.Token",
-    "axes.AccessAttempt": "login throttling counts attempts per login and address, before any tenant is known",
+    "axes.AccessAttempt": "login throttling counts attempts per login and address, before any tenant",
     "axes.AccessLog": "login history per login, before any tenant is known",
     "axes.AccessFailureLog": "failed login history per login, before any tenant is known",
     "axes.AccessAttemptExpiration": "expiry of a login throttling record, before any tenant is known",
@@ -31,9 +31,13 @@ def tenant_models() -> list[type[models.Model]]:
 
 def test_every_model_is_scoped_or_exempt() -> None:
     unclassified = [
-        m._meta.label for m in apps.get_models() if not issubclass(m, TenantScopedModel) and m._meta.label not in EXEMPT
+        m._meta.label
+        for m in apps.get_models()
+        if not issubclass(m, TenantScopedModel) and m._meta.label not in EXEMPT
     ]
-    assert unclassified == [], f"Scope these models to a tenant or add them to EXEMPT with a reason: {unclassified}"
+    assert unclassified == [], (
+        f"Scope these models to a tenant or add them to EXEMPT with a reason: {unclassified}"
+    )
     stale = sorted(set(EXEMPT) - {m._meta.label for m in apps.get_models()})
     assert stale == []
 
@@ -47,7 +51,9 @@ def test_tenant_model_shape(model: type[models.Model]) -> None:
     assert isinstance(model._default_manager, TenantManager), "default manager must fail closed"
     for constraint in model._meta.constraints:
         if isinstance(constraint, models.UniqueConstraint):
-            assert constraint.fields and constraint.fields[0] == "tenant", f"{constraint.name} must start with tenant"
+            assert constraint.fields and constraint.fields[0] == "tenant", (
+                f"{constraint.name} must start with tenant"
+            )
     for together in model._meta.unique_together:
         assert together[0] == "tenant"
     for field in model._meta.concrete_fields:
@@ -62,7 +68,8 @@ def test_tenant_table_has_forced_rls_and_policy(model: type[models.Model]) -> No
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT c.relrowsecurity, c.relforcerowsecurity,"
-            " (SELECT count(*) FROM pg_policies p WHERE p.tablename = c.relname AND p.policyname = 'tenant_isolation')"
+            " (SELECT count(*) FROM pg_policies p"
+            "  WHERE p.tablename = c.relname AND p.policyname = 'tenant_isolation')"
             " FROM pg_class c WHERE c.relname = %s",
             [model._meta.db_table],
         )

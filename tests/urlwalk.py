@@ -32,7 +32,9 @@ def all_patterns() -> list[Pattern]:
                 yield from walk(item, prefix + str(item.pattern), ns)
             elif isinstance(item, URLPattern):
                 name = item.name or f"<unnamed {prefix}{item.pattern}>"
-                yield Pattern(name=f"{namespace}:{name}" if namespace else name, route=prefix + str(item.pattern))
+                yield Pattern(
+                    name=f"{namespace}:{name}" if namespace else name, route=prefix + str(item.pattern)
+                )
 
     return list(walk(get_resolver(), "", ""))
 
@@ -72,9 +74,7 @@ def admin_url(name: str, route: str) -> str:
     raise AssertionError(f"Cannot build a URL for {name}; add its kwargs to ADMIN_KWARG_CANDIDATES.")
 
 
-def build_url(
-    name: str, endpoint: Endpoint, *, tenant_slug: str, pk: int | None, route: str = ""
-) -> str:
+def build_url(name: str, endpoint: Endpoint, *, tenant_slug: str, pk: int | None, route: str = "") -> str:
     if ":" in name:
         return admin_url(name, route)
     kwargs: dict[str, Any] = dict(endpoint.extra_kwargs)
@@ -89,15 +89,24 @@ def send(
     client: Client, method: str, url: str, endpoint: Endpoint, *, subs: dict[str, Any], hx: bool = False
 ) -> Any:
     """Send `method` with the matrix's payload, placeholders like "<p1>" replaced from `subs`."""
-    payload = {key: subs.get(value, value) if isinstance(value, str) else value
-               for key, value in endpoint.data.get(method, {}).items()}
+    payload = {
+        key: subs.get(value, value) if isinstance(value, str) else value
+        for key, value in endpoint.data.get(method, {}).items()
+    }
     headers = {"HX-Request": "true"} if hx else {}
     if method == "GET":
         return client.get(url, headers=headers)
     if endpoint.api:
-        return client.generic(method, url, data=json.dumps(payload), content_type="application/json", headers=headers)
-    return client.generic(method, url, data=_form_encode(payload), content_type="application/x-www-form-urlencoded",
-                          headers=headers)
+        return client.generic(
+            method, url, data=json.dumps(payload), content_type="application/json", headers=headers
+        )
+    return client.generic(
+        method,
+        url,
+        data=_form_encode(payload),
+        content_type="application/x-www-form-urlencoded",
+        headers=headers,
+    )
 
 
 def _form_encode(payload: dict[str, Any]) -> str:

@@ -5,31 +5,76 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Partner',
+            name="Partner",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('partner_type', models.CharField(choices=[('reseller', 'Reseller'), ('referral', 'Referral'), ('services', 'Implementation / services'), ('technology', 'Technology / ISV'), ('distributor', 'Distributor')], max_length=20)),
-                ('status', models.CharField(choices=[('prospect', 'Prospect'), ('onboarding', 'Onboarding'), ('active', 'Active'), ('inactive', 'Inactive'), ('churned', 'Churned'), ('terminated', 'Terminated')], default='prospect', max_length=20)),
-                ('stage', models.CharField(choices=[('strategize', 'Strategize'), ('recruit', 'Recruit'), ('onboard', 'Onboard'), ('enable', 'Enable'), ('market', 'Market'), ('sell', 'Sell'), ('incentivize', 'Incentivize'), ('accelerate', 'Accelerate')], default='recruit', max_length=20)),
-                ('website_domain', models.CharField(blank=True, max_length=253)),
-                ('country', models.CharField(blank=True, help_text='ISO 3166-1 alpha-2 code', max_length=2)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "partner_type",
+                    models.CharField(
+                        choices=[
+                            ("reseller", "Reseller"),
+                            ("referral", "Referral"),
+                            ("services", "Implementation / services"),
+                            ("technology", "Technology / ISV"),
+                            ("distributor", "Distributor"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("prospect", "Prospect"),
+                            ("onboarding", "Onboarding"),
+                            ("active", "Active"),
+                            ("inactive", "Inactive"),
+                            ("churned", "Churned"),
+                            ("terminated", "Terminated"),
+                        ],
+                        default="prospect",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "stage",
+                    models.CharField(
+                        choices=[
+                            ("strategize", "Strategize"),
+                            ("recruit", "Recruit"),
+                            ("onboard", "Onboard"),
+                            ("enable", "Enable"),
+                            ("market", "Market"),
+                            ("sell", "Sell"),
+                            ("incentivize", "Incentivize"),
+                            ("accelerate", "Accelerate"),
+                        ],
+                        default="recruit",
+                        max_length=20,
+                    ),
+                ),
+                ("website_domain", models.CharField(blank=True, max_length=253)),
+                ("country", models.CharField(blank=True, help_text="ISO 3166-1 alpha-2 code", max_length=2)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
             managers=[
-                ('objects', django.db.models.manager.Manager()),
-                ('unscoped', django.db.models.manager.Manager()),
+                ("objects", django.db.models.manager.Manager()),
+                ("unscoped", django.db.models.manager.Manager()),
             ],
         ),
     ]

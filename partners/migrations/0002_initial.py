@@ -5,30 +5,33 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('partners', '0001_initial'),
-        ('prm', '0001_initial'),
+        ("partners", "0001_initial"),
+        ("prm", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='partner',
-            name='tenant',
-            field=models.ForeignKey(editable=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='prm.tenant'),
+            model_name="partner",
+            name="tenant",
+            field=models.ForeignKey(
+                editable=False, on_delete=django.db.models.deletion.CASCADE, related_name="+", to="prm.tenant"
+            ),
         ),
         migrations.AddIndex(
-            model_name='partner',
-            index=models.Index(fields=['tenant', 'stage'], name='partners_pa_tenant__3341c0_idx'),
+            model_name="partner",
+            index=models.Index(fields=["tenant", "stage"], name="partners_pa_tenant__3341c0_idx"),
         ),
         migrations.AddIndex(
-            model_name='partner',
-            index=models.Index(fields=['tenant', 'partner_type'], name='partners_pa_tenant__ef5508_idx'),
+            model_name="partner",
+            index=models.Index(fields=["tenant", "partner_type"], name="partners_pa_tenant__ef5508_idx"),
         ),
         migrations.AddConstraint(
-            model_name='partner',
-            constraint=models.UniqueConstraint(fields=('tenant', 'name'), name='partner_name_unique_per_tenant'),
+            model_name="partner",
+            constraint=models.UniqueConstraint(
+                fields=("tenant", "name"), name="partner_name_unique_per_tenant"
+            ),
         ),
     ]

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.contrib.auth import authenticate
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.authtoken.models import Token
@@ -8,8 +9,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
-
-from django.contrib.auth import authenticate
 
 
 class TokenRequestSerializer(serializers.Serializer):
@@ -37,10 +36,13 @@ class ObtainTokenView(APIView):
         payload = TokenRequestSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         user = authenticate(
-            request._request, username=payload.validated_data["email"].lower(),
+            request._request,
+            username=payload.validated_data["email"].lower(),
             password=payload.validated_data["password"],
         )
         if user is None or not user.is_active:
-            raise serializers.ValidationError({"non_field_errors": ["Unable to log in with these credentials."]})
+            raise serializers.ValidationError(
+                {"non_field_errors": ["Unable to log in with these credentials."]}
+            )
         token, _ = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})

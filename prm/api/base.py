@@ -47,7 +47,9 @@ class TenantAPIMixin:
         key = request.headers.get(IDEMPOTENCY_HEADER, "").strip()
         if request.method != "POST" or not key:
             return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
-        digest = hashlib.sha256(request.method.encode() + request.path.encode() + b"\n" + request.body).hexdigest()
+        digest = hashlib.sha256(
+            request.method.encode() + request.path.encode() + b"\n" + request.body
+        ).hexdigest()
         self._idempotency = (key[:200], digest)
         with transaction.atomic():
             return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]

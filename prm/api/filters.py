@@ -32,11 +32,23 @@ class QueryParamFilter(BaseFilterBackend):
 
     def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
         params = [
-            {"name": param, "required": False, "in": "query", "schema": {"type": "string"},
-             "description": f"Exact filter on {lookup}."}
+            {
+                "name": param,
+                "required": False,
+                "in": "query",
+                "schema": {"type": "string"},
+                "description": f"Exact filter on {lookup}.",
+            }
             for param, lookup in getattr(view, "filter_fields", {}).items()
         ]
         if getattr(view, "search_fields", ()):
-            params.append({"name": "q", "required": False, "in": "query", "schema": {"type": "string"},
-                           "description": "Case-insensitive search over " + ", ".join(view.search_fields) + "."})
+            params.append(
+                {
+                    "name": "q",
+                    "required": False,
+                    "in": "query",
+                    "schema": {"type": "string"},
+                    "description": "Case-insensitive search over " + ", ".join(view.search_fields) + ".",
+                }
+            )
         return params

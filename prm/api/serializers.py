@@ -40,5 +40,15 @@ class AuditEventSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = AuditEvent
-        fields = ["id", "actor", "verb", "object_type", "object_id", "object_repr", "before", "after", "created_at"]
+        fields = [
+            "id",
+            "actor",
+            "verb",
+            "object_type",
+            "object_id",
+            "object_repr",
+            "before",
+            "after",
+            "created_at",
+        ]
         read_only_fields = fields

@@ -34,8 +34,12 @@ class MeView(TenantAPIMixin, GenericAPIView):
 
     def get(self, request: Request, tenant_slug: str) -> Response:
         membership: Membership = request.membership  # type: ignore[attr-defined]
-        data = {"email": request.user.email, "tenant": request.tenant.slug,  # type: ignore[attr-defined, union-attr]
-                "role": membership.role, "partner": membership.partner_id}
+        data = {
+            "email": request.user.email,
+            "tenant": request.tenant.slug,  # type: ignore[attr-defined, union-attr]
+            "role": membership.role,
+            "partner": membership.partner_id,
+        }
         return Response(MeSerializer(data).data)
 
 

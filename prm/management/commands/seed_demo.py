@@ -18,8 +18,15 @@ TENANTS = {
     "acme": {
         "name": "Acme Software",
         "currency": "USD",
-        "margins": {"new": "0.85", "renewal": "0.90", "upsell": "0.85", "cross_sell": "0.80",
-                    "services": "0.35", "maintenance": "0.75", "parts": "0.40"},
+        "margins": {
+            "new": "0.85",
+            "renewal": "0.90",
+            "upsell": "0.85",
+            "cross_sell": "0.80",
+            "services": "0.35",
+            "maintenance": "0.75",
+            "parts": "0.40",
+        },
         "partners": [
             ("Northwind Solutions", PartnerType.RESELLER, "northwind.example", "US"),
             ("Bluebird Consulting", PartnerType.SERVICES, "bluebird.example", "GB"),
@@ -36,8 +43,15 @@ TENANTS = {
     "globex": {
         "name": "Globex Manufacturing",
         "currency": "EUR",
-        "margins": {"new": "0.30", "renewal": "0.55", "upsell": "0.35", "cross_sell": "0.30",
-                    "services": "0.40", "maintenance": "0.60", "parts": "0.45"},
+        "margins": {
+            "new": "0.30",
+            "renewal": "0.55",
+            "upsell": "0.35",
+            "cross_sell": "0.30",
+            "services": "0.40",
+            "maintenance": "0.60",
+            "parts": "0.45",
+        },
         "partners": [
             ("Ironworks Dealers", PartnerType.RESELLER, "ironworks.example", "DE"),
             ("Precision Field Service", PartnerType.SERVICES, "precisionfs.example", "IT"),
@@ -80,7 +94,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             for slug, spec in TENANTS.items():
                 self._seed_tenant(slug, spec)
-        self.stdout.write(self.style.SUCCESS("Demo data ready. Logins (password: %s):" % DEMO_PASSWORD))
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready. Logins (password: {DEMO_PASSWORD}):"))
         for email, what in demo_logins():
             self.stdout.write(f"  {email:<28} {what}")
 
@@ -95,7 +109,8 @@ class Command(BaseCommand):
 
     def _seed_tenant(self, slug: str, spec: dict[str, Any]) -> None:
         tenant, _ = Tenant.objects.get_or_create(
-            slug=slug, defaults={"name": spec["name"], "currency": spec["currency"], "default_margins": spec["margins"]}
+            slug=slug,
+            defaults={"name": spec["name"], "currency": spec["currency"], "default_margins": spec["margins"]},
         )
         stages = list(Stage)
         with tenant_context(tenant):
@@ -104,17 +119,36 @@ class Command(BaseCommand):
                 stage = stages[index % len(stages)] if index > 1 else Stage.SELL
                 partner, _ = Partner.objects.get_or_create(
                     name=name,
-                    defaults={"partner_type": kind, "website_domain": domain, "country": country, "stage": stage,
-                              "status": STATUS_BY_STAGE.get(stage, PartnerStatus.ACTIVE)},
+                    defaults={
+                        "partner_type": kind,
+                        "website_domain": domain,
+                        "country": country,
+                        "stage": stage,
+                        "status": STATUS_BY_STAGE.get(stage, PartnerStatus.ACTIVE),
+                    },
                 )
                 partners.append(partner)
             self._member(self._user(f"admin@{slug}.example", f"{spec['name']} Admin"), Role.VENDOR_ADMIN)
-            self._member(self._user(f"staff@{slug}.example", f"{spec['name']} Channel Manager"), Role.VENDOR_STAFF)
+            self._member(
+                self._user(f"staff@{slug}.example", f"{spec['name']} Channel Manager"), Role.VENDOR_STAFF
+            )
             self._member(self._user("consultant@demo.example", "Casey Consultant"), Role.VENDOR_STAFF)
-            self._member(self._user(f"partner@{slug}.example", f"{partners[0].name} Admin"), Role.PARTNER_ADMIN, partners[0])
-            self._member(self._user(f"partner2@{slug}.example", f"{partners[1].name} Admin"), Role.PARTNER_ADMIN, partners[1])
+            self._member(
+                self._user(f"partner@{slug}.example", f"{partners[0].name} Admin"),
+                Role.PARTNER_ADMIN,
+                partners[0],
+            )
+            self._member(
+                self._user(f"partner2@{slug}.example", f"{partners[1].name} Admin"),
+                Role.PARTNER_ADMIN,
+                partners[1],
+            )
             for partner in partners:
                 domain = partner.website_domain
-                self._member(self._user(f"lead@{domain}", f"{partner.name} Lead"), Role.PARTNER_ADMIN, partner)
+                self._member(
+                    self._user(f"lead@{domain}", f"{partner.name} Lead"), Role.PARTNER_ADMIN, partner
+                )
                 for n in (1, 2):
-                    self._member(self._user(f"rep{n}@{domain}", f"{partner.name} Rep {n}"), Role.PARTNER_USER, partner)
+                    self._member(
+                        self._user(f"rep{n}@{domain}", f"{partner.name} Rep {n}"), Role.PARTNER_USER, partner
+                    )

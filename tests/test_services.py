@@ -1,0 +1,479 @@
+"""Platform services: invitations, membership changes, tenant settings and tenant creation.
+
+Every refused call must change nothing: no login, no membership, no audit event, no e-mail.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
+from django.core import mail
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils.encoding import force_str
+from django.utils.http import urlsafe_base64_decode
+
+from prm.models import STREAM_KEYS, AuditEvent, Membership, Role, Tenant, User
+from prm.services import membership_invite, membership_update, tenant_create, tenant_settings_update
+from prm.tenancy import tenant_context
+from tests.conftest import World
+
+
+@pytest.fixture
+def alpha(world: World) -> Any:
+    """Run the test body inside tenant alpha, as a request to /alpha/... would."""
+    with tenant_context(world.alpha.tenant):
+        yield world.alpha
+
+
+def _counts() -> dict[str, int]:
+    return {
+        "memberships": Membership.objects.count(),
+        "users": User.objects.count(),
+        "audit_events": AuditEvent.objects.count(),
+        "mails": len(mail.outbox),
+    }
+
+
+def _error_fields(error: ValidationError) -> set[str]:
+    return set(error.message_dict)
+
+
+def _db_state(membership: Membership) -> tuple[str, bool, int | None]:
+    fresh = Membership.objects.get(pk=membership.pk)
+    return fresh.role, fresh.is_active, fresh.partner_id
+
+
+# --- membership_invite -----------------------------------------------------------------------
+
+
+def test_vendor_admin_invites_vendor_staff(alpha: Any) -> None:
+    before = _counts()
+    membership = membership_invite(
+        actor=alpha.members["vendor_admin"], email="  New.Staff@Example.COM ", role=Role.VENDOR_STAFF,
+        full_name=" New Staff ",
+    )
+    fresh = Membership.objects.select_related("user").get(pk=membership.pk)
+    assert fresh.tenant_id == alpha.tenant.pk
+    assert fresh.role == Role.VENDOR_STAFF
+    assert fresh.partner_id is None
+    assert fresh.is_active
+    assert fresh.user.email == "new.staff@example.com"
+    assert fresh.user.full_name == "New Staff"
+    assert not fresh.user.has_usable_password()
+    after = _counts()
+    assert after["memberships"] == before["memberships"] + 1
+    assert after["users"] == before["users"] + 1
+    event = AuditEvent.objects.get(verb="membership.invited", object_id=str(membership.pk))
+    assert event.actor_id == alpha.members["vendor_admin"].user_id
+    assert event.object_type == "prm.membership"
+    assert event.before is None
+    assert event.after["role"] == Role.VENDOR_STAFF
+    assert event.after["user"] == fresh.user_id
+    assert event.after["partner"] is None
+
+
+def test_vendor_admin_invites_partner_user_into_p1(alpha: Any) -> None:
+    membership = membership_invite(
+        actor=alpha.members["vendor_admin"], email="rep@reseller.test", role=Role.PARTNER_USER, partner_id=alpha.p1.pk
+    )
+    fresh = Membership.objects.get(pk=membership.pk)
+    assert fresh.role == Role.PARTNER_USER
+    assert fresh.partner_id == alpha.p1.pk
+    event = AuditEvent.objects.get(verb="membership.invited", object_id=str(membership.pk))
+    assert event.after["partner"] == alpha.p1.pk
+
+
+def test_partner_admin_invite_defaults_to_own_partner(alpha: Any) -> None:
+    membership = membership_invite(actor=alpha.members["partner_admin"], email="colleague@p1.test", role=Role.PARTNER_USER)
+    assert Membership.objects.get(pk=membership.pk).partner_id == alpha.members["partner_admin"].partner_id
+
+
+@pytest.mark.parametrize("role", [Role.VENDOR_ADMIN, Role.VENDOR_STAFF])
+@pytest.mark.parametrize("with_partner", [False, True])
+def test_partner_admin_cannot_grant_vendor_roles(alpha: Any, role: str, with_partner: bool) -> None:
+    before = _counts()
+    with pytest.raises(ValidationError) as excinfo:
+        membership_invite(
+            actor=alpha.members["partner_admin"], email="sneaky@p1.test", role=role,
+            partner_id=alpha.p1.pk if with_partner else None,
+        )
+    assert "role" in _error_fields(excinfo.value)
+    assert _counts() == before
+    assert not User.objects.filter(email="sneaky@p1.test").exists()
+
+
+def test_partner_admin_cannot_invite_into_other_partner(alpha: Any) -> None:
+    before = _counts()
+    with pytest.raises(PermissionDenied):
+        membership_invite(
+            actor=alpha.members["partner_admin"], email="intruder@p2.test", role=Role.PARTNER_USER,
+            partner_id=alpha.p2.pk,
+        )
+    assert _counts() == before
+    assert not User.objects.filter(email="intruder@p2.test").exists()
+
+
+@pytest.mark.parametrize("role", ["vendor_staff", "partner_user"])
+def test_non_admins_cannot_invite(alpha: Any, role: str) -> None:
+    before = _counts()
+    with pytest.raises(PermissionDenied):
+        membership_invite(
+            actor=alpha.members[role], email="nobody@x.test", role=Role.PARTNER_USER, partner_id=alpha.p1.pk
+        )
+    assert _counts() == before
+
+
+@pytest.mark.parametrize("spelling", ["vendor_staff@alpha.test", "  VENDOR_STAFF@Alpha.Test "])
+def test_duplicate_member_is_an_email_error(alpha: Any, spelling: str) -> None:
+    before = _counts()
+    with pytest.raises(ValidationError) as excinfo:
+        membership_invite(actor=alpha.members["vendor_admin"], email=spelling, role=Role.VENDOR_STAFF)
+    assert "email" in _error_fields(excinfo.value)
+    assert _counts() == before
+
+
+def test_partner_role_without_partner_is_a_partner_error(alpha: Any) -> None:
+    before = _counts()
+    with pytest.raises(ValidationError) as excinfo:
+        membership_invite(actor=alpha.members["vendor_admin"], email="lost@x.test", role=Role.PARTNER_USER)
+    assert "partner" in _error_fields(excinfo.value)
+    assert _counts() == before
+
+
+def test_vendor_role_with_partner_is_a_partner_error(alpha: Any) -> None:
+    before = _counts()
+    with pytest.raises(ValidationError) as excinfo:
+        membership_invite(
+            actor=alpha.members["vendor_admin"], email="mixed@x.test", role=Role.VENDOR_STAFF, partner_id=alpha.p1.pk
+        )
+    assert "partner" in _error_fields(excinfo.value)
+    assert _counts() == before
+
+
+def test_unknown_role_is_a_role_error(alpha: Any) -> None:
+    before = _counts()
+    with pytest.raises(ValidationError) as excinfo:
+        membership_invite(actor=alpha.members["vendor_admin"], email="odd@x.test", role="superhero")
+    assert "role" in _error_fields(excinfo.value)
+    assert _counts() == before
+
+
+def test_invite_into_unknown_partner_is_a_partner_error(alpha: Any) -> None:
+    before = _counts()
+    with pytest.raises(ValidationError) as excinfo:
+        membership_invite(
+            actor=alpha.members["vendor_admin"], email="ghost@x.test", role=Role.PARTNER_USER, partner_id=987654
+        )
+    assert "partner" in _error_fields(excinfo.value)
+    assert _counts() == before
+
+
+def test_invite_into_another_tenants_partner_is_a_partner_error(world: World, alpha: Any) -> None:
+    """A partner id of tenant bravo is, for alpha, an unknown partner: a field error, not a crash."""
+    before = _counts()
+    with pytest.raises(ValidationError) as excinfo:
+        membership_invite(
+            actor=alpha.members["vendor_admin"], email="crossover@x.test", role=Role.PARTNER_USER,
+            partner_id=world.bravo.p1.pk,
+        )
+    assert "partner" in _error_fields(excinfo.value)
+    assert _counts() == before
+
+
+def test_new_login_gets_password_set_email_after_commit(
+    alpha: Any, django_capture_on_commit_callbacks: Callable[..., Any]
+) -> None:
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        membership = membership_invite(
+            actor=alpha.members["vendor_admin"], email="fresh@x.test", role=Role.VENDOR_STAFF
+        )
+        assert mail.outbox == [], "the e-mail must wait for the commit"
+    assert len(callbacks) == 1
+    assert mail.outbox == []
+    for callback in callbacks:
+        callback()
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == ["fresh@x.test"]
+    match = re.search(r"https?://[^\s/]+/accounts/password/reset/(?P<uid>[^/\s]+)/(?P<token>[^/\s]+)/", message.body)
+    assert match, message.body
+    user = User.objects.get(email="fresh@x.test")
+    assert user.pk == membership.user_id
+    assert force_str(urlsafe_base64_decode(match["uid"])) == str(user.pk)
+    assert default_token_generator.check_token(user, match["token"])
+
+
+def test_invitation_email_is_sent_once_committed(
+    alpha: Any, django_capture_on_commit_callbacks: Callable[..., Any]
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        membership_invite(
+            actor=alpha.members["vendor_admin"], email="committed@x.test", role=Role.PARTNER_USER,
+            partner_id=alpha.p1.pk,
+        )
+    assert [m.to for m in mail.outbox] == [["committed@x.test"]]
+    assert "/accounts/password/reset/" in mail.outbox[0].body
+
+
+def test_refused_invite_sends_no_email(alpha: Any, django_capture_on_commit_callbacks: Callable[..., Any]) -> None:
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(PermissionDenied):
+        membership_invite(
+            actor=alpha.members["partner_admin"], email="never@x.test", role=Role.PARTNER_USER,
+            partner_id=alpha.p2.pk,
+        )
+    assert mail.outbox == []
+
+
+def test_existing_login_from_other_tenant_joins_without_new_email(
+    world: World, alpha: Any, django_capture_on_commit_callbacks: Callable[..., Any]
+) -> None:
+    bravo_user = world.bravo.members["vendor_staff"].user
+    users_before = User.objects.count()
+    with django_capture_on_commit_callbacks(execute=True):
+        membership = membership_invite(actor=alpha.members["vendor_admin"], email=bravo_user.email, role=Role.VENDOR_STAFF)
+    assert membership.user_id == bravo_user.pk
+    assert Membership.objects.get(pk=membership.pk).tenant_id == alpha.tenant.pk
+    assert User.objects.count() == users_before
+    assert mail.outbox == []
+    bravo_user.refresh_from_db()
+    assert bravo_user.check_password("pw"), "joining a second tenant must not touch the login's password"
+
+
+# --- membership_update -----------------------------------------------------------------------
+
+
+def test_role_change_writes_audit_event_with_before_and_after(alpha: Any) -> None:
+    target = alpha.members["partner_user"]
+    actor = alpha.members["vendor_admin"]
+    membership_update(actor=actor, membership=target, role=Role.PARTNER_ADMIN)
+    assert _db_state(target) == (Role.PARTNER_ADMIN, True, alpha.p1.pk)
+    event = AuditEvent.objects.get(verb="membership.updated", object_id=str(target.pk))
+    assert event.actor_id == actor.user_id
+    assert event.before["role"] == Role.PARTNER_USER
+    assert event.after["role"] == Role.PARTNER_ADMIN
+    assert event.before["is_active"] is True and event.after["is_active"] is True
+
+
+def test_deactivation_writes_audit_event(alpha: Any) -> None:
+    target = alpha.members["vendor_staff"]
+    membership_update(actor=alpha.members["vendor_admin"], membership=target, is_active=False)
+    assert _db_state(target) == (Role.VENDOR_STAFF, False, None)
+    event = AuditEvent.objects.get(verb="membership.updated", object_id=str(target.pk))
+    assert (event.before["is_active"], event.after["is_active"]) == (True, False)
+
+
+def test_update_without_change_writes_no_event(alpha: Any) -> None:
+    before = AuditEvent.objects.count()
+    target = alpha.members["vendor_staff"]
+    membership_update(actor=alpha.members["vendor_admin"], membership=target, role=target.role, is_active=True)
+    assert AuditEvent.objects.count() == before
+
+
+@pytest.mark.parametrize("change", [{"role": Role.VENDOR_STAFF}, {"is_active": False}])
+def test_last_active_vendor_admin_cannot_be_removed(alpha: Any, change: dict[str, Any]) -> None:
+    admin = alpha.members["vendor_admin"]
+    assert Membership.objects.filter(role=Role.VENDOR_ADMIN, is_active=True).count() == 1
+    state, events = _db_state(admin), AuditEvent.objects.count()
+    with pytest.raises(ValidationError):
+        membership_update(actor=admin, membership=admin, **change)
+    assert _db_state(admin) == state
+    assert AuditEvent.objects.count() == events
+
+
+def test_vendor_admin_can_step_down_once_another_admin_exists(alpha: Any) -> None:
+    admin = alpha.members["vendor_admin"]
+    membership_update(actor=admin, membership=alpha.members["vendor_staff"], role=Role.VENDOR_ADMIN)
+    membership_update(actor=admin, membership=admin, role=Role.VENDOR_STAFF)
+    assert _db_state(admin)[0] == Role.VENDOR_STAFF
+
+
+def test_inactive_vendor_admin_does_not_count_as_remaining_admin(alpha: Any) -> None:
+    admin = alpha.members["vendor_admin"]
+    user = User.objects.create_user(email="dormant@alpha.test", password="pw")
+    Membership.objects.create(user=user, role=Role.VENDOR_ADMIN, is_active=False)
+    with pytest.raises(ValidationError):
+        membership_update(actor=admin, membership=admin, is_active=False)
+    assert _db_state(admin) == (Role.VENDOR_ADMIN, True, None)
+
+
+@pytest.mark.parametrize("actor_role", ["vendor_admin", "partner_admin"])
+@pytest.mark.parametrize("change", [{"role": Role.PARTNER_USER}, {"is_active": False}])
+def test_last_partner_admin_of_a_partner_cannot_be_removed(
+    alpha: Any, actor_role: str, change: dict[str, Any]
+) -> None:
+    """P2 has its own partner admin; that must not count for P1."""
+    target = alpha.members["partner_admin"]
+    assert alpha.p2_members["partner_admin"].is_active
+    state, events = _db_state(target), AuditEvent.objects.count()
+    with pytest.raises(ValidationError):
+        membership_update(actor=alpha.members[actor_role], membership=target, **change)
+    assert _db_state(target) == state
+    assert AuditEvent.objects.count() == events
+
+
+@pytest.mark.parametrize("role", [Role.VENDOR_ADMIN, Role.VENDOR_STAFF])
+def test_partner_admin_cannot_promote_to_vendor_role(alpha: Any, role: str) -> None:
+    target = alpha.members["partner_user"]
+    state, events = _db_state(target), AuditEvent.objects.count()
+    with pytest.raises(ValidationError) as excinfo:
+        membership_update(actor=alpha.members["partner_admin"], membership=target, role=role)
+    assert "role" in _error_fields(excinfo.value)
+    assert _db_state(target) == state
+    assert AuditEvent.objects.count() == events
+
+
+def test_partner_admin_cannot_change_other_partners_people(alpha: Any) -> None:
+    target = alpha.p2_members["partner_user"]
+    state = _db_state(target)
+    with pytest.raises(PermissionDenied):
+        membership_update(actor=alpha.members["partner_admin"], membership=target, is_active=False)
+    assert _db_state(target) == state
+
+
+def test_partner_admin_can_promote_own_partner_user(alpha: Any) -> None:
+    target = alpha.members["partner_user"]
+    membership_update(actor=alpha.members["partner_admin"], membership=target, role=Role.PARTNER_ADMIN)
+    assert _db_state(target)[0] == Role.PARTNER_ADMIN
+
+
+# --- tenant_settings_update ------------------------------------------------------------------
+
+
+def _settings_payload(tenant: Tenant, **overrides: Any) -> dict[str, Any]:
+    payload: dict[str, Any] = {
+        "name": tenant.name,
+        "currency": tenant.currency,
+        "annual_discount_rate": tenant.annual_discount_rate,
+        "default_margins": dict(tenant.default_margins),
+    }
+    payload.update(overrides)
+    return payload
+
+
+def _tenant_state(tenant: Tenant) -> tuple[Any, ...]:
+    fresh = Tenant.objects.get(pk=tenant.pk)
+    return fresh.name, fresh.currency, fresh.annual_discount_rate, fresh.default_margins
+
+
+def test_tenant_settings_update_saves_and_audits(alpha: Any) -> None:
+    tenant = alpha.tenant
+    old_name = tenant.name
+    margins = {key: "0.55" for key in STREAM_KEYS}
+    tenant_settings_update(
+        actor=alpha.members["vendor_admin"],
+        **_settings_payload(tenant, name=" Alpha Renamed ", currency="eur", annual_discount_rate=Decimal("0.0500"),
+                            default_margins=margins),
+    )
+    fresh = Tenant.objects.get(pk=tenant.pk)
+    assert fresh.name == "Alpha Renamed"
+    assert fresh.currency == "EUR"
+    assert fresh.annual_discount_rate == Decimal("0.0500")
+    assert {key: Decimal(value) for key, value in fresh.default_margins.items()} == {
+        key: Decimal("0.55") for key in STREAM_KEYS
+    }
+    event = AuditEvent.objects.get(verb="tenant.settings_updated")
+    assert event.tenant_id == tenant.pk
+    assert event.actor_id == alpha.members["vendor_admin"].user_id
+    assert event.object_id == str(tenant.pk)
+    assert event.before["name"] == old_name
+    assert event.after["name"] == "Alpha Renamed"
+    assert event.after["currency"] == "EUR"
+
+
+@pytest.mark.parametrize(
+    "margins",
+    [
+        {"new": "1.5"},
+        {"renewal": "-0.1"},
+        {"bogus_stream": "0.5"},
+        {"new": "not a number"},
+    ],
+    ids=["above-one", "below-zero", "unknown-stream", "not-a-number"],
+)
+def test_tenant_settings_rejects_bad_margins(alpha: Any, margins: dict[str, str]) -> None:
+    tenant = alpha.tenant
+    state, events = _tenant_state(tenant), AuditEvent.objects.count()
+    default_margins = {**tenant.default_margins, **margins}
+    with pytest.raises(ValidationError) as excinfo:
+        tenant_settings_update(
+            actor=alpha.members["vendor_admin"],
+            **_settings_payload(tenant, name="Changed Too", default_margins=default_margins),
+        )
+    assert "default_margins" in _error_fields(excinfo.value)
+    assert _tenant_state(tenant) == state
+    assert AuditEvent.objects.count() == events
+
+
+@pytest.mark.parametrize("role", ["vendor_staff", "partner_admin", "partner_user"])
+def test_tenant_settings_need_vendor_admin(alpha: Any, role: str) -> None:
+    tenant = alpha.tenant
+    state, events = _tenant_state(tenant), AuditEvent.objects.count()
+    with pytest.raises(PermissionDenied):
+        tenant_settings_update(actor=alpha.members[role], **_settings_payload(tenant, name="Hijacked"))
+    assert _tenant_state(tenant) == state
+    assert AuditEvent.objects.count() == events
+
+
+# --- tenant_create: slug rules ---------------------------------------------------------------
+
+
+def _top_level_segments() -> set[str]:
+    """The first path segment of every fixed top-level route, read from the URLconf itself."""
+    segments: set[str] = set()
+    for entry in get_resolver().url_patterns:
+        assert isinstance(entry, URLPattern | URLResolver)
+        route = str(entry.pattern)
+        first = route.lstrip("^").split("/")[0]
+        if first and "<" not in first and "(" not in first:
+            segments.add(first)
+    static = settings.STATIC_URL.strip("/").split("/")[0]
+    if static:
+        segments.add(static)
+    return segments
+
+
+def test_every_top_level_route_is_reserved() -> None:
+    segments = _top_level_segments()
+    assert {"admin", "api", "accounts", "healthz", "static"} <= segments
+    assert segments <= settings.RESERVED_TENANT_SLUGS, sorted(segments - settings.RESERVED_TENANT_SLUGS)
+
+
+@pytest.mark.parametrize("slug", ["admin", "api", "accounts", "static", "healthz", "select-tenant", "Admin"])
+def test_reserved_slugs_are_refused(db: Any, slug: str) -> None:
+    with pytest.raises(ValidationError) as excinfo:
+        tenant_create(slug=slug, name="Squatter")
+    assert "slug" in _error_fields(excinfo.value)
+    message = " ".join(excinfo.value.message_dict["slug"])
+    assert "reserved" in message
+    assert slug.lower() in message
+    assert not Tenant.objects.filter(slug=slug.lower()).exists()
+
+
+@pytest.mark.parametrize("slug", ["bad_slug", "acme!", "a b", "-acme", "acme-", "über", "a.b", "x" * 51, ""])
+def test_malformed_slugs_are_refused(db: Any, slug: str) -> None:
+    count = Tenant.objects.count()
+    with pytest.raises(ValidationError) as excinfo:
+        tenant_create(slug=slug, name="Malformed")
+    assert "slug" in _error_fields(excinfo.value)
+    assert Tenant.objects.count() == count
+
+
+def test_valid_slug_creates_tenant(db: Any) -> None:
+    tenant = tenant_create(slug=" Acme-2 ", name=" Acme Two ", currency="EUR")
+    fresh = Tenant.objects.get(pk=tenant.pk)
+    assert (fresh.slug, fresh.name, fresh.currency) == ("acme-2", "Acme Two", "EUR")
+    assert set(fresh.default_margins) == set(STREAM_KEYS)
+
+
+def test_duplicate_slug_is_refused(world: World) -> None:
+    with pytest.raises(ValidationError) as excinfo:
+        tenant_create(slug="alpha", name="Alpha Again")
+    assert "slug" in _error_fields(excinfo.value)
+    assert Tenant.objects.filter(slug="alpha").count() == 1
