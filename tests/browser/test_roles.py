@@ -37,8 +37,22 @@ class RoleCase:
 ROLE_CASES = [
     RoleCase("vendor_admin", "admin@acme.example", "/acme/", "Vendor admin", is_vendor=True, is_admin=True),
     RoleCase("vendor_staff", "staff@acme.example", "/acme/", "Vendor staff", is_vendor=True, is_admin=False),
-    RoleCase("partner_admin", "partner@acme.example", "/acme/portal/", "Partner admin", is_vendor=False, is_admin=True),
-    RoleCase("partner_user", "rep1@northwind.example", "/acme/portal/", "Partner user", is_vendor=False, is_admin=False),
+    RoleCase(
+        "partner_admin",
+        "partner@acme.example",
+        "/acme/portal/",
+        "Partner admin",
+        is_vendor=False,
+        is_admin=True,
+    ),
+    RoleCase(
+        "partner_user",
+        "rep1@northwind.example",
+        "/acme/portal/",
+        "Partner user",
+        is_vendor=False,
+        is_admin=False,
+    ),
 ]
 PHONE_CASES = [case for case in ROLE_CASES if case.role in ("vendor_admin", "partner_admin")]
 
@@ -104,7 +118,11 @@ def assert_nav_for(page: Page, case: RoleCase) -> None:
 
 @pytest.mark.parametrize("case", ROLE_CASES, ids=[case.role for case in ROLE_CASES])
 def test_role_logs_in_sees_its_navigation_and_logs_out(
-    page: Page, live_server: LiveServer, demo_world: None, screenshot_dir: Path, browser_errors: BrowserErrors,
+    page: Page,
+    live_server: LiveServer,
+    demo_world: None,
+    screenshot_dir: Path,
+    browser_errors: BrowserErrors,
     case: RoleCase,
 ) -> None:
     log_in(page, live_server, case.email)
@@ -127,10 +145,14 @@ def test_role_logs_in_sees_its_navigation_and_logs_out(
 
 @pytest.mark.parametrize("case", PHONE_CASES, ids=[case.role for case in PHONE_CASES])
 def test_home_on_a_phone(
-    page: Page, live_server: LiveServer, demo_world: None, screenshot_dir: Path, browser_errors: BrowserErrors,
+    page: Page,
+    live_server: LiveServer,
+    demo_world: None,
+    screenshot_dir: Path,
+    browser_errors: BrowserErrors,
     case: RoleCase,
 ) -> None:
-    page.set_viewport_size(PHONE)  # type: ignore[arg-type]
+    page.set_viewport_size(PHONE)
     log_in(page, live_server, case.email)
     expect(page).to_have_url(f"{live_server.url}{case.home}")
     expect(page.locator("[data-testid=role]")).to_have_text(case.badge)
@@ -154,7 +176,7 @@ def test_home_on_a_phone(
 def test_home_fits_a_phone_screen(
     page: Page, live_server: LiveServer, demo_world: None, browser_errors: BrowserErrors, case: RoleCase
 ) -> None:
-    page.set_viewport_size(PHONE)  # type: ignore[arg-type]
+    page.set_viewport_size(PHONE)
     log_in(page, live_server, case.email)
     expect(page).to_have_url(f"{live_server.url}{case.home}")
     browser_errors.assert_none()
@@ -201,7 +223,8 @@ def test_partner_admin_invites_a_colleague(
     page.get_by_label("Role").select_option("partner_user")
     # The view answers an invalid form with 400, which Chromium logs as a failed load; that one is
     # the point of this step, anything else still fails the test.
-    browser_errors.expected.append(f"status of 400 (Bad Request) (at {live_server.url}/acme/portal/people/invite/)")
+    invite_url = f"{live_server.url}/acme/portal/people/invite/"
+    browser_errors.expected.append(f"status of 400 (Bad Request) (at {invite_url})")
     page.get_by_role("button", name="Send invitation").click()
     email_row = page.locator(".form-row").filter(has=page.locator("#id_email"))
     expect(email_row).to_have_class(re.compile(r"\bhas-error\b"))
