@@ -27,7 +27,7 @@ def _clean_lockouts(db: Any) -> Any:
     axes_reset()
 
 
-def _login(client: Client, email: str, password: str = "pw", **kwargs: Any) -> Any:
+def _login(client: Client, email: str, password: str = "pw", **kwargs: Any) -> Any:  # noqa: S107
     return client.post(LOGIN, {"username": email, "password": password}, **kwargs)
 
 
@@ -37,8 +37,12 @@ def _is_logged_in(client: Client) -> bool:
 
 @pytest.mark.parametrize(
     ("role", "landing"),
-    [("vendor_admin", "/alpha/"), ("vendor_staff", "/alpha/"), ("partner_admin", "/alpha/portal/"),
-     ("partner_user", "/alpha/portal/")],
+    [
+        ("vendor_admin", "/alpha/"),
+        ("vendor_staff", "/alpha/"),
+        ("partner_admin", "/alpha/portal/"),
+        ("partner_user", "/alpha/portal/"),
+    ],
 )
 def test_login_lands_on_role_home(world: World, role: str, landing: str) -> None:
     client = Client()
@@ -140,7 +144,9 @@ def test_lockout_also_applies_to_api_tokens(world: World) -> None:
     email = world.alpha.members["vendor_admin"].user.email
     _fail_until_locked(Client(), email)
     response = Client().post(
-        "/api/v1/auth/token/", data=json.dumps({"email": email, "password": "pw"}), content_type="application/json"
+        "/api/v1/auth/token/",
+        data=json.dumps({"email": email, "password": "pw"}),
+        content_type="application/json",
     )
     assert response.status_code in (400, 403, 429), response.content
     assert b'"token"' not in response.content
@@ -211,7 +217,8 @@ def test_password_reset_link_is_single_use(world: World) -> None:
     client = Client()
     page = client.get(match["path"], follow=True)
     url = page.request["PATH_INFO"]
-    client.post(url, {"new_password1": "Stronger-Horse-Battery-41", "new_password2": "Stronger-Horse-Battery-41"})
+    new_password = "Stronger-Horse-Battery-41"
+    client.post(url, {"new_password1": new_password, "new_password2": new_password})
     again = Client().get(match["path"], follow=True)
     assert "new_password1" not in again.content.decode()
     assert again.context["validlink"] is False

@@ -36,10 +36,9 @@ def _json(response: HttpResponse) -> Any:
     return json.loads(response.content)
 
 
-def _post(client: Client, body: dict[str, Any], *, key: str | None = None, raw: bytes | None = None) -> HttpResponse:
+def _post(client: Client, body: dict[str, Any], *, key: str | None = None) -> HttpResponse:
     headers = {"Idempotency-Key": key} if key else {}
-    data = raw if raw is not None else json.dumps(body)
-    return client.post(MEMBERS, data=data, content_type="application/json", headers=headers)
+    return client.post(MEMBERS, data=json.dumps(body), content_type="application/json", headers=headers)
 
 
 def _alpha_count(**filters: Any) -> int:
@@ -114,7 +113,10 @@ def _emails(response: HttpResponse) -> set[str]:
 
 def test_membership_search_q(world: World) -> None:
     client = world.client("vendor_admin")
-    wanted = {world.alpha.members["partner_admin"].user.email, world.alpha.p2_members["partner_admin"].user.email}
+    wanted = {
+        world.alpha.members["partner_admin"].user.email,
+        world.alpha.p2_members["partner_admin"].user.email,
+    }
     assert _emails(client.get(MEMBERS, {"q": "PARTNER_ADMIN@"})) == wanted
     # full names are searched too: only P2's people are named "P2 ..."
     p2_emails = {m.user.email for m in world.alpha.p2_members.values()}
@@ -152,8 +154,10 @@ def test_membership_is_active_filter(world: World, value: str) -> None:
     assert body["count"] == _alpha_count(is_active=wanted)
 
 
-@pytest.mark.parametrize(("url", "param"), [(MEMBERS, "role"), (MEMBERS, "is_active"), (PARTNERS, "stage"),
-                                            (PARTNERS, "partner_type")])
+@pytest.mark.parametrize(
+    ("url", "param"),
+    [(MEMBERS, "role"), (MEMBERS, "is_active"), (PARTNERS, "stage"), (PARTNERS, "partner_type")],
+)
 def test_invalid_choice_filter_is_a_400_with_message(world: World, url: str, param: str) -> None:
     response = world.client("vendor_admin").get(url, {param: "bogus"})
     assert response.status_code == 400
@@ -202,9 +206,11 @@ def test_partner_roles_see_only_their_partner(world: World, role: str) -> None:
 # --- token authentication --------------------------------------------------------------------
 
 
-def _token(email: str, password: str = "pw") -> HttpResponse:
+def _token(email: str, password: str = "pw") -> HttpResponse:  # noqa: S107
     return Client().post(
-        "/api/v1/auth/token/", data=json.dumps({"email": email, "password": password}), content_type="application/json"
+        "/api/v1/auth/token/",
+        data=json.dumps({"email": email, "password": password}),
+        content_type="application/json",
     )
 
 
@@ -216,7 +222,12 @@ def test_token_reaches_me(world: World) -> None:
     assert re.fullmatch(r"[0-9a-f]{40}", key)
     me = Client().get("/api/v1/alpha/me/", headers={"Authorization": f"Token {key}"})
     assert me.status_code == 200, me.content
-    assert _json(me) == {"email": member.user.email, "tenant": "alpha", "role": member.role, "partner": member.partner_id}
+    assert _json(me) == {
+        "email": member.user.email,
+        "tenant": "alpha",
+        "role": member.role,
+        "partner": member.partner_id,
+    }
 
 
 def test_token_is_stable_per_login(world: World) -> None:
@@ -242,11 +253,18 @@ def test_other_tenants_token_gets_404(world: World) -> None:
     key = _json(response)["token"]
     auth = {"Authorization": f"Token {key}"}
     assert Client().get("/api/v1/bravo/me/", headers=auth).status_code == 200
-    for url in ("/api/v1/alpha/me/", MEMBERS, PARTNERS, f"{MEMBERS}{world.alpha.members['vendor_admin'].pk}/"):
+    for url in (
+        "/api/v1/alpha/me/",
+        MEMBERS,
+        PARTNERS,
+        f"{MEMBERS}{world.alpha.members['vendor_admin'].pk}/",
+    ):
         assert Client().get(url, headers=auth).status_code == 404, url
     count = _alpha_count()
     post = Client().post(
-        MEMBERS, data=json.dumps({"email": "x@x.test", "role": "vendor_staff"}), content_type="application/json",
+        MEMBERS,
+        data=json.dumps({"email": "x@x.test", "role": "vendor_staff"}),
+        content_type="application/json",
         headers=auth,
     )
     assert post.status_code == 404
@@ -289,7 +307,9 @@ def test_keys_are_per_user(world: World) -> None:
     body = {"email": "shared@p1.test", "role": "partner_user"}
     first = _post(world.client("vendor_admin"), {**body, "partner": world.alpha.p1.pk}, key="key-3")
     assert first.status_code == 201
-    other = _post(world.client("partner_admin"), {"email": "mine@p1.test", "role": "partner_user"}, key="key-3")
+    other = _post(
+        world.client("partner_admin"), {"email": "mine@p1.test", "role": "partner_user"}, key="key-3"
+    )
     assert other.status_code == 201, other.content
     assert "Idempotent-Replayed" not in other
     assert _json(other)["email"] == "mine@p1.test"

@@ -33,7 +33,8 @@ def add_events(world: World, n: int) -> None:
 def add_partners(world: World, n: int) -> None:
     with tenant_context(world.alpha.tenant):
         Partner.objects.bulk_create(
-            Partner(name=f"Bulk partner {n}-{i}", partner_type=PartnerType.SERVICES, stage=Stage.SELL) for i in range(n)
+            Partner(name=f"Bulk partner {n}-{i}", partner_type=PartnerType.SERVICES, stage=Stage.SELL)
+            for i in range(n)
         )
 
 

@@ -50,13 +50,18 @@ def _db_state(membership: Membership) -> tuple[str, bool, int | None]:
     return fresh.role, fresh.is_active, fresh.partner_id
 
 
+INVITE_LINK = re.compile(r"https?://[^\s/]+/accounts/password/reset/(?P<uid>[^/\s]+)/(?P<token>[^/\s]+)/")
+
+
 # --- membership_invite -----------------------------------------------------------------------
 
 
 def test_vendor_admin_invites_vendor_staff(alpha: Any) -> None:
     before = _counts()
     membership = membership_invite(
-        actor=alpha.members["vendor_admin"], email="  New.Staff@Example.COM ", role=Role.VENDOR_STAFF,
+        actor=alpha.members["vendor_admin"],
+        email="  New.Staff@Example.COM ",
+        role=Role.VENDOR_STAFF,
         full_name=" New Staff ",
     )
     fresh = Membership.objects.select_related("user").get(pk=membership.pk)
@@ -81,7 +86,10 @@ def test_vendor_admin_invites_vendor_staff(alpha: Any) -> None:
 
 def test_vendor_admin_invites_partner_user_into_p1(alpha: Any) -> None:
     membership = membership_invite(
-        actor=alpha.members["vendor_admin"], email="rep@reseller.test", role=Role.PARTNER_USER, partner_id=alpha.p1.pk
+        actor=alpha.members["vendor_admin"],
+        email="rep@reseller.test",
+        role=Role.PARTNER_USER,
+        partner_id=alpha.p1.pk,
     )
     fresh = Membership.objects.get(pk=membership.pk)
     assert fresh.role == Role.PARTNER_USER
@@ -91,7 +99,9 @@ def test_vendor_admin_invites_partner_user_into_p1(alpha: Any) -> None:
 
 
 def test_partner_admin_invite_defaults_to_own_partner(alpha: Any) -> None:
-    membership = membership_invite(actor=alpha.members["partner_admin"], email="colleague@p1.test", role=Role.PARTNER_USER)
+    membership = membership_invite(
+        actor=alpha.members["partner_admin"], email="colleague@p1.test", role=Role.PARTNER_USER
+    )
     assert Membership.objects.get(pk=membership.pk).partner_id == alpha.members["partner_admin"].partner_id
 
 
@@ -101,7 +111,9 @@ def test_partner_admin_cannot_grant_vendor_roles(alpha: Any, role: str, with_par
     before = _counts()
     with pytest.raises(ValidationError) as excinfo:
         membership_invite(
-            actor=alpha.members["partner_admin"], email="sneaky@p1.test", role=role,
+            actor=alpha.members["partner_admin"],
+            email="sneaky@p1.test",
+            role=role,
             partner_id=alpha.p1.pk if with_partner else None,
         )
     assert "role" in _error_fields(excinfo.value)
@@ -113,7 +125,9 @@ def test_partner_admin_cannot_invite_into_other_partner(alpha: Any) -> None:
     before = _counts()
     with pytest.raises(PermissionDenied):
         membership_invite(
-            actor=alpha.members["partner_admin"], email="intruder@p2.test", role=Role.PARTNER_USER,
+            actor=alpha.members["partner_admin"],
+            email="intruder@p2.test",
+            role=Role.PARTNER_USER,
             partner_id=alpha.p2.pk,
         )
     assert _counts() == before
@@ -151,7 +165,10 @@ def test_vendor_role_with_partner_is_a_partner_error(alpha: Any) -> None:
     before = _counts()
     with pytest.raises(ValidationError) as excinfo:
         membership_invite(
-            actor=alpha.members["vendor_admin"], email="mixed@x.test", role=Role.VENDOR_STAFF, partner_id=alpha.p1.pk
+            actor=alpha.members["vendor_admin"],
+            email="mixed@x.test",
+            role=Role.VENDOR_STAFF,
+            partner_id=alpha.p1.pk,
         )
     assert "partner" in _error_fields(excinfo.value)
     assert _counts() == before
@@ -169,7 +186,10 @@ def test_invite_into_unknown_partner_is_a_partner_error(alpha: Any) -> None:
     before = _counts()
     with pytest.raises(ValidationError) as excinfo:
         membership_invite(
-            actor=alpha.members["vendor_admin"], email="ghost@x.test", role=Role.PARTNER_USER, partner_id=987654
+            actor=alpha.members["vendor_admin"],
+            email="ghost@x.test",
+            role=Role.PARTNER_USER,
+            partner_id=987654,
         )
     assert "partner" in _error_fields(excinfo.value)
     assert _counts() == before
@@ -180,7 +200,9 @@ def test_invite_into_another_tenants_partner_is_a_partner_error(world: World, al
     before = _counts()
     with pytest.raises(ValidationError) as excinfo:
         membership_invite(
-            actor=alpha.members["vendor_admin"], email="crossover@x.test", role=Role.PARTNER_USER,
+            actor=alpha.members["vendor_admin"],
+            email="crossover@x.test",
+            role=Role.PARTNER_USER,
             partner_id=world.bravo.p1.pk,
         )
     assert "partner" in _error_fields(excinfo.value)
@@ -202,7 +224,7 @@ def test_new_login_gets_password_set_email_after_commit(
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["fresh@x.test"]
-    match = re.search(r"https?://[^\s/]+/accounts/password/reset/(?P<uid>[^/\s]+)/(?P<token>[^/\s]+)/", message.body)
+    match = INVITE_LINK.search(message.body)
     assert match, message.body
     user = User.objects.get(email="fresh@x.test")
     assert user.pk == membership.user_id
@@ -215,17 +237,23 @@ def test_invitation_email_is_sent_once_committed(
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         membership_invite(
-            actor=alpha.members["vendor_admin"], email="committed@x.test", role=Role.PARTNER_USER,
+            actor=alpha.members["vendor_admin"],
+            email="committed@x.test",
+            role=Role.PARTNER_USER,
             partner_id=alpha.p1.pk,
         )
     assert [m.to for m in mail.outbox] == [["committed@x.test"]]
     assert "/accounts/password/reset/" in mail.outbox[0].body
 
 
-def test_refused_invite_sends_no_email(alpha: Any, django_capture_on_commit_callbacks: Callable[..., Any]) -> None:
+def test_refused_invite_sends_no_email(
+    alpha: Any, django_capture_on_commit_callbacks: Callable[..., Any]
+) -> None:
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(PermissionDenied):
         membership_invite(
-            actor=alpha.members["partner_admin"], email="never@x.test", role=Role.PARTNER_USER,
+            actor=alpha.members["partner_admin"],
+            email="never@x.test",
+            role=Role.PARTNER_USER,
             partner_id=alpha.p2.pk,
         )
     assert mail.outbox == []
@@ -237,7 +265,9 @@ def test_existing_login_from_other_tenant_joins_without_new_email(
     bravo_user = world.bravo.members["vendor_staff"].user
     users_before = User.objects.count()
     with django_capture_on_commit_callbacks(execute=True):
-        membership = membership_invite(actor=alpha.members["vendor_admin"], email=bravo_user.email, role=Role.VENDOR_STAFF)
+        membership = membership_invite(
+            actor=alpha.members["vendor_admin"], email=bravo_user.email, role=Role.VENDOR_STAFF
+        )
     assert membership.user_id == bravo_user.pk
     assert Membership.objects.get(pk=membership.pk).tenant_id == alpha.tenant.pk
     assert User.objects.count() == users_before
@@ -272,7 +302,9 @@ def test_deactivation_writes_audit_event(alpha: Any) -> None:
 def test_update_without_change_writes_no_event(alpha: Any) -> None:
     before = AuditEvent.objects.count()
     target = alpha.members["vendor_staff"]
-    membership_update(actor=alpha.members["vendor_admin"], membership=target, role=target.role, is_active=True)
+    membership_update(
+        actor=alpha.members["vendor_admin"], membership=target, role=target.role, is_active=True
+    )
     assert AuditEvent.objects.count() == before
 
 
@@ -368,8 +400,13 @@ def test_tenant_settings_update_saves_and_audits(alpha: Any) -> None:
     margins = {key: "0.55" for key in STREAM_KEYS}
     tenant_settings_update(
         actor=alpha.members["vendor_admin"],
-        **_settings_payload(tenant, name=" Alpha Renamed ", currency="eur", annual_discount_rate=Decimal("0.0500"),
-                            default_margins=margins),
+        **_settings_payload(
+            tenant,
+            name=" Alpha Renamed ",
+            currency="eur",
+            annual_discount_rate=Decimal("0.0500"),
+            default_margins=margins,
+        ),
     )
     fresh = Tenant.objects.get(pk=tenant.pk)
     assert fresh.name == "Alpha Renamed"

@@ -208,7 +208,9 @@ def test_bulk_create_refuses_other_tenants_rows(world: World) -> None:
 def test_bulk_create_refuses_fk_to_other_tenant(world: World) -> None:
     user = User.objects.create_user(email="bulk-cross@x.test", password="pw")
     with tenant_context(world.alpha.tenant), pytest.raises(CrossTenantError):
-        Membership.objects.bulk_create([Membership(user=user, role=Role.PARTNER_USER, partner=world.bravo.p1)])
+        Membership.objects.bulk_create(
+            [Membership(user=user, role=Role.PARTNER_USER, partner=world.bravo.p1)]
+        )
     assert not Membership.unscoped.filter(user=user).exists()
 
 
@@ -217,7 +219,9 @@ def test_bulk_create_refuses_fk_to_other_tenant(world: World) -> None:
 
 @pytest.mark.parametrize("model", [Partner, Membership, AuditEvent], ids=lambda m: m.__name__)
 @pytest.mark.parametrize("side", ["alpha", "bravo"])
-def test_objects_returns_only_context_tenants_rows(world: World, model: type[models.Model], side: str) -> None:
+def test_objects_returns_only_context_tenants_rows(
+    world: World, model: type[models.Model], side: str
+) -> None:
     tenant = getattr(world, side).tenant
     other = world.bravo.tenant if side == "alpha" else world.alpha.tenant
     own = set(model.unscoped.filter(tenant=tenant).values_list("pk", flat=True))  # type: ignore[attr-defined]
@@ -237,7 +241,9 @@ def test_bulk_update_and_delete_touch_only_context_tenant(world: World) -> None:
         Partner.objects.update(country="DE")
         AuditEvent.objects.all().delete()
     assert set(Partner.unscoped.filter(tenant=world.alpha.tenant).values_list("country", flat=True)) == {"DE"}
-    assert dict(Partner.unscoped.filter(tenant=world.bravo.tenant).values_list("pk", "country")) == bravo_names
+    assert (
+        dict(Partner.unscoped.filter(tenant=world.bravo.tenant).values_list("pk", "country")) == bravo_names
+    )
     assert AuditEvent.unscoped.filter(tenant=world.alpha.tenant).count() == 0
     assert AuditEvent.unscoped.filter(tenant=world.bravo.tenant).count() == bravo_events
 

@@ -169,6 +169,8 @@ def test_home_on_a_phone(
 
 @pytest.mark.xfail(
     strict=True,
+    # Only a failed check counts as the known bug; a missing browser or a crash must still error.
+    raises=AssertionError,
     reason="app bug: on a 390px screen the topbar (brand, badge, Password, Log out) is ~424px wide, "
     "so Log out sticks out past the edge and the page scrolls sideways; see static/css/app.css .topbar",
 )
@@ -276,6 +278,8 @@ def test_member_search_swaps_results_through_htmx(
 
 @pytest.mark.xfail(
     strict=True,
+    # Only a failed check counts as the known bug; a missing browser or a crash must still error.
+    raises=AssertionError,
     reason="app bug: the filter forms and pagination links swap the `results` partial (which is itself "
     "<div id=results>) into #results with htmx's default innerHTML swap, nesting a second #results",
 )
