@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 from django.core import mail
-from django.http import HttpResponse
 
 from prm.models import REVENUE_STREAMS, AuditEvent, Membership, Role, Tenant, User
 from prm.services import membership_invite, membership_update
@@ -61,7 +60,7 @@ class _FormRows(HTMLParser):
             self._row["errors"].append(data.strip())
 
 
-def _field_errors(response: HttpResponse) -> dict[str, list[str]]:
+def _field_errors(response: Any) -> dict[str, list[str]]:
     parser = _FormRows()
     parser.feed(response.content.decode())
     errors: dict[str, list[str]] = {}
@@ -73,7 +72,7 @@ def _field_errors(response: HttpResponse) -> dict[str, list[str]]:
     return errors
 
 
-def _non_field_errors(response: HttpResponse) -> str:
+def _non_field_errors(response: Any) -> str:
     found = re.findall(r'<div class="message message-error">(.*?)</div>', response.content.decode(), re.S)
     return " ".join(found)
 
@@ -234,9 +233,11 @@ def test_member_list_paginates(world: World) -> None:
     assert "page=2" in first.content.decode()
     assert "Page 2 of 2" in second.content.decode()
     # htmx pagination keeps the filter and returns only the fragment
-    fragment = client.get("/alpha/members/", {"page": 2, "q": "extra"}, headers={"HX-Request": "true"})
+    fragment = client.get("/alpha/members/", {"page": "2", "q": "extra"}, headers={"HX-Request": "true"})
     assert "<html" not in fragment.content.decode().lower()
-    assert all(email.startswith("extra") for _, email in MEMBER_LINK.findall(fragment.content.decode()))
+    extras = [email for _, email in MEMBER_LINK.findall(fragment.content.decode())]
+    assert len(extras) == 30 - page_size
+    assert all(email.startswith("extra") for email in extras)
 
 
 # --- audit log -------------------------------------------------------------------------------
@@ -336,4 +337,5 @@ def test_settings_save_valid_changes(world: World) -> None:
     assert float(fresh.default_margins["parts"]) == 0.25
     with tenant_context(tenant):
         event = AuditEvent.objects.get(verb="tenant.settings_updated")
+    assert event.before is not None and event.after is not None
     assert event.before["name"] == tenant.name and event.after["name"] == "Alpha Renamed"

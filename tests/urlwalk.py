@@ -50,6 +50,7 @@ ADMIN_KWARG_CANDIDATES: tuple[dict[str, str], ...] = (
     {"app_label": "auth"},
     {"object_id": "1"},
     {"content_type_id": "1", "object_id": "1"},
+    {"id": "1"},
     {"url": "x"},
 )
 
