@@ -16,7 +16,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "prm.settings")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -51,7 +51,7 @@ def main() -> None:
         engine = django.db.connection.vendor
         for url in ("/acme/members/", "/api/v1/acme/memberships/?page_size=100", "/acme/stages/sell/"):
             median, p95 = measure(client, url)
-            print(f"{engine:10} GET {url:45} median {median:6.2f} ms   p95 {p95:6.2f} ms   ({ROUNDS} requests)")
+            print(f"{engine:10} GET {url:45} median {median:6.2f} ms  p95 {p95:6.2f} ms  ({ROUNDS} requests)")
     finally:
         runner.teardown_databases(old_config)
 

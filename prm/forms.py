@@ -14,6 +14,10 @@ class EmailAuthenticationForm(AuthenticationForm):
         label="E-mail", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
     )
 
+    def clean_username(self) -> str:
+        # Addresses are stored lowercase; one spelling also keeps the lockout count in one place.
+        return str(self.cleaned_data["username"]).strip().lower()
+
 
 class InviteForm(forms.Form):
     email = forms.EmailField(label="E-mail")

@@ -135,6 +135,9 @@ class Tenant(models.Model):
             except ArithmeticError:
                 errors.append(f"Margin for {key} is not a number.")
                 continue
+            if not number.is_finite():
+                errors.append(f"Margin for {key} is not a number.")
+                continue
             if not Decimal("0") <= number <= Decimal("1"):
                 errors.append(f"Margin for {key} must be between 0 and 1.")
         if errors:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.apps import apps
 from django.contrib.auth.forms import PasswordResetForm
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -76,6 +77,10 @@ def membership_invite(
         partner_id = actor.partner_id
     _check_can_manage(actor=actor, role=role, partner_id=partner_id)
     _check_partner_for_role(role=role, partner_id=partner_id)
+    # Through the scoped manager: another tenant's partner id is as unknown as a made-up one.
+    partner_model = apps.get_model("partners", "Partner")
+    if partner_id is not None and not partner_model.objects.filter(pk=partner_id).exists():
+        raise ValidationError({"partner": "No such partner organisation in this tenant."})
     user = User.objects.filter(email=email).first()
     created_user = user is None
     if user is None:
@@ -171,8 +176,9 @@ def tenant_settings_update(
     tenant.name = name.strip()
     tenant.currency = currency.strip().upper()
     tenant.annual_discount_rate = annual_discount_rate
+    tenant.default_margins = {key: str(value) for key, value in default_margins.items()}
+    tenant.full_clean()  # validates every margin before any is normalised
     tenant.default_margins = {key: str(Decimal(str(value))) for key, value in default_margins.items()}
-    tenant.full_clean()
     tenant.save()
     after = model_snapshot(tenant, fields=TENANT_SETTING_FIELDS)
     if after != before:

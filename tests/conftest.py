@@ -32,10 +32,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     run_worker = os.environ.get("PRM_RUN_CELERY_WORKER_TESTS") == "1"
     selected, deselected = [], []
     for item in items:
-        if "celery_worker" in item.keywords and not run_worker:
+        if item.get_closest_marker("celery_worker") and not run_worker:
             deselected.append(item)
             continue
-        if "postgres" in item.keywords and not on_postgres:
+        if item.get_closest_marker("postgres") and not on_postgres:
             if require_pg:
                 raise pytest.UsageError(
                     "PRM_REQUIRE_POSTGRES=1 but DATABASE_URL does not point at PostgreSQL."

@@ -442,8 +442,10 @@ def test_tenant_settings_update_saves_and_audits(alpha: Any) -> None:
         {"renewal": "-0.1"},
         {"bogus_stream": "0.5"},
         {"new": "not a number"},
+        {"upsell": "NaN"},
+        {"parts": "Infinity"},
     ],
-    ids=["above-one", "below-zero", "unknown-stream", "not-a-number"],
+    ids=["above-one", "below-zero", "unknown-stream", "not-a-number", "nan", "infinity"],
 )
 def test_tenant_settings_rejects_bad_margins(alpha: Any, margins: dict[str, str]) -> None:
     tenant = alpha.tenant

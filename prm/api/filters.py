@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, Q, QuerySet
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import BaseFilterBackend
 from rest_framework.request import Request
@@ -20,7 +20,7 @@ class QueryParamFilter(BaseFilterBackend):
             choices = getattr(view, "filter_choices", {}).get(param)
             if choices is not None and value not in choices:
                 raise ValidationError({param: f"Must be one of: {', '.join(sorted(choices))}."})
-            queryset = queryset.filter(**{lookup: value})
+            queryset = queryset.filter(**{lookup: self._coerce(queryset, lookup, param, value)})
         search = request.query_params.get("q", "").strip()
         fields = getattr(view, "search_fields", ())
         if search and fields:
@@ -29,6 +29,16 @@ class QueryParamFilter(BaseFilterBackend):
                 condition |= Q(**{f"{field}__icontains": search})
             queryset = queryset.filter(condition)
         return queryset
+
+    @staticmethod
+    def _coerce(queryset: QuerySet, lookup: str, param: str, value: str) -> object:
+        """Booleans arrive as true/false; other values go to the ORM, which validates them."""
+        field = queryset.model._meta.get_field(lookup.split("__")[0])
+        if isinstance(field, BooleanField):
+            if value not in ("true", "false"):
+                raise ValidationError({param: "Must be true or false."})
+            return value == "true"
+        return value
 
     def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
         params = [

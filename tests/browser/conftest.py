@@ -1,4 +1,4 @@
-"""Browser fixtures: one Debian Chromium per session, a fresh context and page per test.
+"""Browser fixtures: one Debian Chromium per test module, a fresh context and page per test.
 
 Every page records console errors and uncaught exceptions; a test that leaves any behind fails,
 because that is where Content-Security-Policy violations and missing static files show up.
@@ -10,14 +10,8 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
-
-# Playwright's sync API keeps an asyncio loop running in the main thread, and Django refuses ORM
-# calls from a thread with a running loop; the test code here is synchronous, so the guard is noise.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
 from playwright.sync_api import (
     Browser,
     ConsoleMessage,
@@ -58,10 +52,6 @@ class BrowserErrors:
         if message.type != "error":
             return
         url = message.location.get("url", "")
-        # The app ships no favicon yet, and Chromium asks for one on the first page of a session,
-        # so this error would land on whichever test runs first. Remove once base.html links an icon.
-        if urlsplit(url).path == "/favicon.ico":
-            return
         text = f"console.error: {message.text} (at {url or '?'})"
         if any(fragment in text for fragment in self.expected):
             return
@@ -86,14 +76,21 @@ def _chromium_or_skip() -> None:
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: while Playwright runs, any later test in the session would see its loop.
+@pytest.fixture(scope="module")
 def playwright_session() -> Iterator[Playwright]:
     _chromium_or_skip()
-    with sync_playwright() as playwright:
-        yield playwright
+    with pytest.MonkeyPatch.context() as patch:
+        # Playwright's sync API keeps an asyncio loop running in the main thread, and Django refuses
+        # ORM calls (seeding, flushing) from such a thread; our code is synchronous, so the guard is
+        # noise here. Set only while Playwright runs: a process-wide setting would leak into other
+        # tests' subprocesses and fail `check --deploy` (async.E001) in tests/test_settings.py.
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        with sync_playwright() as playwright:
+            yield playwright
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(playwright_session: Playwright) -> Iterator[Browser]:
     browser = playwright_session.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
     yield browser

@@ -167,13 +167,6 @@ def test_home_on_a_phone(
     browser_errors.assert_none()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    # Only a failed check counts as the known bug; a missing browser or a crash must still error.
-    raises=AssertionError,
-    reason="app bug: on a 390px screen the topbar (brand, badge, Password, Log out) is ~424px wide, "
-    "so Log out sticks out past the edge and the page scrolls sideways; see static/css/app.css .topbar",
-)
 @pytest.mark.parametrize("case", PHONE_CASES, ids=[case.role for case in PHONE_CASES])
 def test_home_fits_a_phone_screen(
     page: Page, live_server: LiveServer, demo_world: None, browser_errors: BrowserErrors, case: RoleCase
@@ -276,13 +269,6 @@ def test_member_search_swaps_results_through_htmx(
     browser_errors.assert_none()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    # Only a failed check counts as the known bug; a missing browser or a crash must still error.
-    raises=AssertionError,
-    reason="app bug: the filter forms and pagination links swap the `results` partial (which is itself "
-    "<div id=results>) into #results with htmx's default innerHTML swap, nesting a second #results",
-)
 def test_member_search_keeps_one_results_container(
     page: Page, live_server: LiveServer, demo_world: None, browser_errors: BrowserErrors
 ) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -90,6 +91,8 @@ def demo_logins() -> list[tuple[str, str]]:
 class Command(BaseCommand):
     help = "Create or refresh the demo tenants, users and partners (idempotent)."
 
+    _password_hash: str | None = None
+
     def handle(self, *args: Any, **options: Any) -> None:
         with transaction.atomic():
             for slug, spec in TENANTS.items():
@@ -101,7 +104,10 @@ class Command(BaseCommand):
     def _user(self, email: str, full_name: str) -> User:
         user = User.objects.filter(email=email).first()
         if user is None:
-            user = User.objects.create_user(email=email, password=DEMO_PASSWORD, full_name=full_name)
+            # Hashing is deliberately slow; the demo shares one password, so hash it once.
+            if self._password_hash is None:
+                self._password_hash = make_password(DEMO_PASSWORD)
+            user = User.objects.create(email=email, full_name=full_name, password=self._password_hash)
         return user
 
     def _member(self, user: User, role: str, partner: Partner | None = None) -> None:
