@@ -12,12 +12,13 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.db.models import QuerySet
 from django.test import Client
 
 from partners.models import Partner, PartnerType, Stage
 from prm.audit import audit_record
 from prm.models import AuditEvent, Membership, Role, Tenant, User
-from prm.tenancy import tenant_context
+from prm.tenancy import platform_context, tenant_context
 
 ROLES = ("vendor_admin", "vendor_staff", "partner_admin", "partner_user")
 BRAVO_MARKER = "MARKERBRAVO"
@@ -140,6 +141,28 @@ def world(db: Any) -> World:
 @pytest.fixture
 def on_postgres() -> bool:
     return connection.vendor == "postgresql"
+
+
+class _PlatformReadQuerySet(QuerySet):
+    """Test-side reads past tenant scoping: evaluates inside platform_context(), so row-level
+    security on PostgreSQL admits every tenant's rows just as SQLite (no RLS) does."""
+
+    def _fetch_all(self) -> None:
+        with platform_context():
+            super()._fetch_all()
+
+    def count(self) -> int:
+        with platform_context():
+            return super().count()
+
+    def exists(self) -> bool:
+        with platform_context():
+            return super().exists()
+
+
+def unscoped(model: type[Any]) -> QuerySet:
+    """Every row of a tenant table, whatever the tenant: for assertions about what was written."""
+    return _PlatformReadQuerySet(model)
 
 
 def roles_except(*excluded: str) -> list[str]:

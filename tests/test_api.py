@@ -16,7 +16,7 @@ from django.test import Client
 from partners.models import Partner, PartnerType
 from prm.models import Membership, Role, User
 from prm.tenancy import tenant_context
-from tests.conftest import World
+from tests.conftest import World, unscoped
 
 MEMBERS = "/api/v1/alpha/memberships/"
 PARTNERS = "/api/v1/alpha/partners/"
@@ -41,7 +41,7 @@ def _post(client: Client, body: dict[str, Any], *, key: str | None = None) -> An
 
 
 def _alpha_count(**filters: Any) -> int:
-    return Membership.unscoped.filter(tenant__slug="alpha", **filters).count()
+    return unscoped(Membership).filter(tenant__slug="alpha", **filters).count()
 
 
 # --- list envelope and pagination ------------------------------------------------------------
@@ -285,7 +285,7 @@ def test_same_key_same_body_replays_first_response(world: World) -> None:
     assert _json(second) == _json(first)
     assert second["Idempotent-Replayed"] == "true"
     assert _alpha_count() == count + 1
-    assert Membership.unscoped.filter(user__email="idem@x.test").count() == 1
+    assert unscoped(Membership).filter(user__email="idem@x.test").count() == 1
     assert User.objects.filter(email="idem@x.test").count() == 1
 
 

@@ -14,7 +14,7 @@ from django.core import mail
 from prm.models import REVENUE_STREAMS, AuditEvent, Membership, Role, Tenant, User
 from prm.services import membership_invite, membership_update
 from prm.tenancy import tenant_context
-from tests.conftest import World
+from tests.conftest import World, unscoped
 
 
 class _FormRows(HTMLParser):
@@ -78,7 +78,7 @@ def _non_field_errors(response: Any) -> str:
 
 
 def _counts() -> tuple[int, int, int]:
-    return Membership.unscoped.count(), User.objects.count(), AuditEvent.unscoped.count()
+    return unscoped(Membership).count(), User.objects.count(), unscoped(AuditEvent).count()
 
 
 # --- invite forms ----------------------------------------------------------------------------
@@ -131,7 +131,7 @@ def test_member_invite_success_redirects_and_creates(world: World) -> None:
     )
     assert response.status_code == 302
     assert response["Location"] == "/alpha/members/"
-    member = Membership.unscoped.get(user__email="good@p1.test")
+    member = unscoped(Membership).get(user__email="good@p1.test")
     assert (member.tenant_id, member.role, member.partner_id) == (
         world.alpha.tenant.pk,
         Role.PARTNER_USER,
@@ -158,7 +158,7 @@ def test_partner_admin_cannot_smuggle_other_partner_from_portal(world: World) ->
     )
     # the portal form has no partner field: the invite lands in the admin's own organisation
     assert response.status_code == 302
-    assert Membership.unscoped.get(user__email="smuggled@p1.test").partner_id == world.alpha.p1.pk
+    assert unscoped(Membership).get(user__email="smuggled@p1.test").partner_id == world.alpha.p1.pk
 
 
 def test_partner_admin_invites_colleague_from_portal(world: World) -> None:
@@ -168,7 +168,7 @@ def test_partner_admin_invites_colleague_from_portal(world: World) -> None:
     )
     assert response.status_code == 302
     assert response["Location"] == "/alpha/portal/people/"
-    member = Membership.unscoped.get(user__email="colleague@p1.test")
+    member = unscoped(Membership).get(user__email="colleague@p1.test")
     assert (member.role, member.partner_id) == (Role.PARTNER_USER, world.alpha.p1.pk)
 
 
@@ -206,9 +206,9 @@ def test_member_list_role_filter(world: World) -> None:
     body = client.get("/alpha/members/", {"role": "partner_user"}).content.decode()
     shown = {email for _, email in MEMBER_LINK.findall(body)}
     expected = set(
-        Membership.unscoped.filter(tenant=world.alpha.tenant, role="partner_user").values_list(
-            "user__email", flat=True
-        )
+        unscoped(Membership)
+        .filter(tenant=world.alpha.tenant, role="partner_user")
+        .values_list("user__email", flat=True)
     )
     assert shown == expected
 
@@ -313,7 +313,7 @@ def _tenant_state(tenant: Tenant) -> tuple[Any, ...]:
 
 def test_settings_reject_margin_above_one_in_place(world: World) -> None:
     tenant = world.alpha.tenant
-    state, events = _tenant_state(tenant), AuditEvent.unscoped.count()
+    state, events = _tenant_state(tenant), unscoped(AuditEvent).count()
     response = world.client("vendor_admin").post(
         "/alpha/settings/", _settings_post(tenant, name="Should Not Stick", margin_new="1.5")
     )
@@ -323,7 +323,7 @@ def test_settings_reject_margin_above_one_in_place(world: World) -> None:
     assert all(not errors[f"margin_{key}"] for key, _ in REVENUE_STREAMS if key != "new")
     assert 'value="1.5"' in response.content.decode()
     assert _tenant_state(tenant) == state
-    assert AuditEvent.unscoped.count() == events
+    assert unscoped(AuditEvent).count() == events
 
 
 def test_settings_save_valid_changes(world: World) -> None:

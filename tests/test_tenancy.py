@@ -17,7 +17,7 @@ from prm.tenancy import (
     no_tenant_context,
     tenant_context,
 )
-from tests.conftest import World
+from tests.conftest import World, unscoped
 
 # --- TenantManager fails closed --------------------------------------------------------------
 
@@ -36,12 +36,12 @@ NO_TENANT_READS: dict[str, Callable[[World], Any]] = {
 
 @pytest.mark.parametrize("operation", sorted(NO_TENANT_READS))
 def test_manager_without_tenant_raises(world: World, operation: str) -> None:
-    total = Membership.unscoped.count(), Membership.unscoped.filter(is_active=True).count()
-    audit_total = AuditEvent.unscoped.count()
+    total = unscoped(Membership).count(), unscoped(Membership).filter(is_active=True).count()
+    audit_total = unscoped(AuditEvent).count()
     with no_tenant_context(), pytest.raises(TenantNotSetError):
         NO_TENANT_READS[operation](world)
-    assert (Membership.unscoped.count(), Membership.unscoped.filter(is_active=True).count()) == total
-    assert AuditEvent.unscoped.count() == audit_total
+    assert (unscoped(Membership).count(), unscoped(Membership).filter(is_active=True).count()) == total
+    assert unscoped(AuditEvent).count() == audit_total
 
 
 def test_no_context_is_the_default(world: World) -> None:
@@ -101,13 +101,13 @@ def test_tenant_context_refuses_unsaved_tenant(db: Any) -> None:
 
 
 def test_creating_row_without_context_raises(world: World) -> None:
-    count = Partner.unscoped.count()
+    count = unscoped(Partner).count()
     with no_tenant_context(), pytest.raises(TenantNotSetError):
         Partner(name="Orphan", partner_type=PartnerType.RESELLER).save()
     with no_tenant_context(), pytest.raises(TenantNotSetError):
         Partner.objects.create(name="Orphan", partner_type=PartnerType.RESELLER)
-    assert Partner.unscoped.count() == count
-    assert not Partner.unscoped.filter(name="Orphan").exists()
+    assert unscoped(Partner).count() == count
+    assert not unscoped(Partner).filter(name="Orphan").exists()
 
 
 def test_updating_existing_row_without_context_raises(world: World) -> None:
@@ -116,7 +116,7 @@ def test_updating_existing_row_without_context_raises(world: World) -> None:
     partner.name = "Renamed without a tenant"
     with no_tenant_context(), pytest.raises(TenantNotSetError):
         partner.save()
-    assert Partner.unscoped.get(pk=partner.pk).name == original
+    assert unscoped(Partner).get(pk=partner.pk).name == original
 
 
 def test_saving_row_of_other_tenant_raises(world: World) -> None:
@@ -125,13 +125,13 @@ def test_saving_row_of_other_tenant_raises(world: World) -> None:
     bravo_partner.name = "Hijacked from alpha"
     with tenant_context(world.alpha.tenant), pytest.raises(CrossTenantError):
         bravo_partner.save()
-    assert Partner.unscoped.get(pk=bravo_partner.pk).name == original
+    assert unscoped(Partner).get(pk=bravo_partner.pk).name == original
 
 
 def test_creating_row_for_other_tenant_raises(world: World) -> None:
     with tenant_context(world.alpha.tenant), pytest.raises(CrossTenantError):
         Partner.objects.create(tenant=world.bravo.tenant, name="Planted", partner_type=PartnerType.REFERRAL)
-    assert not Partner.unscoped.filter(name="Planted").exists()
+    assert not unscoped(Partner).filter(name="Planted").exists()
 
 
 def test_repointing_fk_at_other_tenants_row_raises(world: World) -> None:
@@ -141,7 +141,7 @@ def test_repointing_fk_at_other_tenants_row_raises(world: World) -> None:
         member.partner = world.bravo.p1
         with pytest.raises(CrossTenantError):
             member.save()
-    assert Membership.unscoped.get(pk=member.pk).partner_id == world.alpha.p1.pk
+    assert unscoped(Membership).get(pk=member.pk).partner_id == world.alpha.p1.pk
 
 
 def test_repointing_fk_by_id_at_other_tenants_row_raises(world: World) -> None:
@@ -151,19 +151,19 @@ def test_repointing_fk_by_id_at_other_tenants_row_raises(world: World) -> None:
         member.partner_id = world.bravo.p2.pk
         with pytest.raises(CrossTenantError):
             member.save(update_fields=["partner"])
-    assert Membership.unscoped.get(pk=member.pk).partner_id == world.alpha.p1.pk
+    assert unscoped(Membership).get(pk=member.pk).partner_id == world.alpha.p1.pk
 
 
 @pytest.mark.parametrize("by_id", [False, True], ids=["object", "id"])
 def test_new_row_pointing_at_other_tenants_row_writes_nothing(world: World, by_id: bool) -> None:
     user = User.objects.create_user(email="cross@x.test", password="pw")
-    count = Membership.unscoped.count()
+    count = unscoped(Membership).count()
     target = world.bravo.p1
     link: dict[str, Any] = {"partner_id": target.pk} if by_id else {"partner": target}
     with tenant_context(world.alpha.tenant), pytest.raises(CrossTenantError):
         Membership.objects.create(user=user, role=Role.PARTNER_USER, **link)
-    assert Membership.unscoped.count() == count
-    assert not Membership.unscoped.filter(user=user).exists()
+    assert unscoped(Membership).count() == count
+    assert not unscoped(Membership).filter(user=user).exists()
 
 
 def test_pointing_fk_at_own_tenants_row_is_fine(world: World) -> None:
@@ -172,7 +172,7 @@ def test_pointing_fk_at_own_tenants_row_is_fine(world: World) -> None:
         member = Membership.objects.get(pk=member.pk)
         member.partner = world.alpha.p2
         member.save()
-    assert Membership.unscoped.get(pk=member.pk).partner_id == world.alpha.p2.pk
+    assert unscoped(Membership).get(pk=member.pk).partner_id == world.alpha.p2.pk
 
 
 # --- bulk_create -----------------------------------------------------------------------------
@@ -182,7 +182,7 @@ def test_bulk_create_assigns_context_tenant(world: World) -> None:
     names = [f"Bulk Partner {n}" for n in range(5)]
     with tenant_context(world.bravo.tenant):
         Partner.objects.bulk_create(Partner(name=name, partner_type=PartnerType.SERVICES) for name in names)
-    rows = Partner.unscoped.filter(name__in=names)
+    rows = unscoped(Partner).filter(name__in=names)
     assert rows.count() == len(names)
     assert set(rows.values_list("tenant_id", flat=True)) == {world.bravo.tenant.pk}
     with tenant_context(world.alpha.tenant):
@@ -192,7 +192,7 @@ def test_bulk_create_assigns_context_tenant(world: World) -> None:
 def test_bulk_create_without_context_raises(world: World) -> None:
     with no_tenant_context(), pytest.raises(TenantNotSetError):
         Partner.objects.bulk_create([Partner(name="Bulk Orphan", partner_type=PartnerType.SERVICES)])
-    assert not Partner.unscoped.filter(name="Bulk Orphan").exists()
+    assert not unscoped(Partner).filter(name="Bulk Orphan").exists()
 
 
 def test_bulk_create_refuses_other_tenants_rows(world: World) -> None:
@@ -202,7 +202,7 @@ def test_bulk_create_refuses_other_tenants_rows(world: World) -> None:
     ]
     with tenant_context(world.alpha.tenant), pytest.raises(CrossTenantError):
         Partner.objects.bulk_create(objs)
-    assert not Partner.unscoped.filter(name__startswith="Bulk ").exists()
+    assert not unscoped(Partner).filter(name__startswith="Bulk ").exists()
 
 
 def test_bulk_create_refuses_fk_to_other_tenant(world: World) -> None:
@@ -211,7 +211,7 @@ def test_bulk_create_refuses_fk_to_other_tenant(world: World) -> None:
         Membership.objects.bulk_create(
             [Membership(user=user, role=Role.PARTNER_USER, partner=world.bravo.p1)]
         )
-    assert not Membership.unscoped.filter(user=user).exists()
+    assert not unscoped(Membership).filter(user=user).exists()
 
 
 # --- reads see only the context tenant -------------------------------------------------------
@@ -224,8 +224,8 @@ def test_objects_returns_only_context_tenants_rows(
 ) -> None:
     tenant = getattr(world, side).tenant
     other = world.bravo.tenant if side == "alpha" else world.alpha.tenant
-    own = set(model.unscoped.filter(tenant=tenant).values_list("pk", flat=True))  # type: ignore[attr-defined]
-    theirs = set(model.unscoped.filter(tenant=other).values_list("pk", flat=True))  # type: ignore[attr-defined]
+    own = set(unscoped(model).filter(tenant=tenant).values_list("pk", flat=True))  # type: ignore[attr-defined]
+    theirs = set(unscoped(model).filter(tenant=other).values_list("pk", flat=True))  # type: ignore[attr-defined]
     assert own and theirs, "the world must give both tenants rows of this kind"
     with tenant_context(tenant):
         assert set(model.objects.values_list("pk", flat=True)) == own  # type: ignore[attr-defined]
@@ -235,17 +235,19 @@ def test_objects_returns_only_context_tenants_rows(
 
 
 def test_bulk_update_and_delete_touch_only_context_tenant(world: World) -> None:
-    bravo_names = dict(Partner.unscoped.filter(tenant=world.bravo.tenant).values_list("pk", "country"))
-    bravo_events = AuditEvent.unscoped.filter(tenant=world.bravo.tenant).count()
+    bravo_names = dict(unscoped(Partner).filter(tenant=world.bravo.tenant).values_list("pk", "country"))
+    bravo_events = unscoped(AuditEvent).filter(tenant=world.bravo.tenant).count()
     with tenant_context(world.alpha.tenant):
         Partner.objects.update(country="DE")
         AuditEvent.objects.all().delete()
-    assert set(Partner.unscoped.filter(tenant=world.alpha.tenant).values_list("country", flat=True)) == {"DE"}
+    assert set(unscoped(Partner).filter(tenant=world.alpha.tenant).values_list("country", flat=True)) == {
+        "DE"
+    }
     assert (
-        dict(Partner.unscoped.filter(tenant=world.bravo.tenant).values_list("pk", "country")) == bravo_names
+        dict(unscoped(Partner).filter(tenant=world.bravo.tenant).values_list("pk", "country")) == bravo_names
     )
-    assert AuditEvent.unscoped.filter(tenant=world.alpha.tenant).count() == 0
-    assert AuditEvent.unscoped.filter(tenant=world.bravo.tenant).count() == bravo_events
+    assert unscoped(AuditEvent).filter(tenant=world.alpha.tenant).count() == 0
+    assert unscoped(AuditEvent).filter(tenant=world.bravo.tenant).count() == bravo_events
 
 
 def test_related_manager_is_scoped_to_context(world: World) -> None:
