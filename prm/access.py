@@ -25,7 +25,7 @@ def access_membership_of_user(*, user: User, tenant: Tenant) -> Membership | Non
 def access_membership_by_id(*, actor: Membership, membership_id: int) -> Membership:
     queryset = Membership.objects.select_related("user", "partner")
     if actor.is_partner:
-        queryset = queryset.filter(partner_id=actor.partner_id)
+        queryset = queryset.filter(partner_id=actor.own_partner_id)
     membership = queryset.filter(pk=membership_id).first()
     if membership is None:
         raise Http404("No such member.")

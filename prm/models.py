@@ -68,8 +68,8 @@ class User(AbstractUser):
     full_name = models.CharField(max_length=200, blank=True)
 
     USERNAME_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
-    objects = UserManager()  # type: ignore[misc]
+    REQUIRED_FIELDS = []  # Django reads it as a plain class attribute
+    objects = UserManager()  # type: ignore[assignment, misc]
 
     def __str__(self) -> str:
         return self.email
@@ -190,6 +190,13 @@ class Membership(TenantScopedModel):
     @property
     def is_partner(self) -> bool:
         return self.role in PARTNER_ROLES
+
+    @property
+    def own_partner_id(self) -> int:
+        """The partner a partner role is bound to (the check constraint guarantees one)."""
+        if self.partner_id is None:
+            raise ValueError("A vendor membership has no partner organisation.")
+        return int(self.partner_id)
 
     @property
     def is_vendor_admin(self) -> bool:

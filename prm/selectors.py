@@ -11,7 +11,7 @@ from prm.tenancy import platform_context
 def membership_list(*, actor: Membership, search: str = "", role: str = "") -> QuerySet[Membership]:
     queryset = Membership.objects.select_related("user", "partner").order_by("user__email")
     if actor.is_partner:
-        queryset = queryset.filter(partner_id=actor.partner_id)
+        queryset = queryset.filter(partner_id=actor.own_partner_id)
     if search:
         queryset = queryset.filter(
             Q(user__email__icontains=search)

@@ -55,7 +55,7 @@ def _would_orphan_admins(*, membership: Membership, new_role: str, new_active: b
         return False
     peers = Membership.objects.filter(role=membership.role, is_active=True).exclude(pk=membership.pk)
     if membership.role == Role.PARTNER_ADMIN:
-        peers = peers.filter(partner_id=membership.partner_id)
+        peers = peers.filter(partner_id=membership.own_partner_id)
     return not peers.exists()
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -169,6 +170,7 @@ STORAGES = {
 }
 
 # Development prints mail to the console; production sends through SMTP configured by environment.
+MAILERS: dict[str, dict[str, Any]]
 if DEBUG:
     MAILERS = {
         "default": {

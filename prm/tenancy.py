@@ -95,7 +95,7 @@ class TenantScopedModel(models.Model):
     def _check_related_tenants(self) -> None:
         # Foreign-key checks ignore row-level security, so a row could point at another tenant's row.
         for field in self._meta.concrete_fields:
-            if not field.is_relation or field.name == "tenant" or field.related_model is None:
+            if not isinstance(field, models.ForeignKey) or field.name == "tenant":
                 continue
             if not issubclass(field.related_model, TenantScopedModel):
                 continue

@@ -14,8 +14,7 @@ from prm.forms import TenantSettingsForm
 from prm.models import REVENUE_STREAMS, Role, Tenant
 from prm.selectors import audit_event_list, audit_verbs
 from prm.services import tenant_settings_update
-from prm.views_members import _apply_errors
-from prm.web import paginate, query_string_without_page, render_page, tenant_view
+from prm.web import apply_service_errors, paginate, query_string_without_page, render_page, tenant_view
 
 
 @tenant_view(roles={Role.VENDOR_ADMIN})
@@ -73,7 +72,7 @@ def tenant_settings(request: HttpRequest) -> HttpResponse:
                 default_margins=form.margins(),
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, "Settings saved.")
             return redirect("tenant_settings", tenant_slug=tenant.slug)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
@@ -13,16 +12,7 @@ from prm.forms import InviteForm, RoleForm
 from prm.models import PARTNER_ROLES, VENDOR_ROLES, Membership, Role
 from prm.selectors import membership_list
 from prm.services import membership_invite, membership_update
-from prm.web import paginate, query_string_without_page, render_page, tenant_view
-
-
-def _apply_errors(form: Form, error: ValidationError) -> None:
-    """Put a service's field errors next to the fields that caused them."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
+from prm.web import apply_service_errors, paginate, query_string_without_page, render_page, tenant_view
 
 
 def _partner_choices() -> list[tuple[int, str]]:
@@ -32,7 +22,7 @@ def _partner_choices() -> list[tuple[int, str]]:
     return list(partner_model.objects.order_by("name").values_list("id", "name"))
 
 
-def _member_list(request: HttpRequest, *, template: str) -> HttpResponse:
+def _member_list(request: HttpRequest, *, portal: bool) -> HttpResponse:
     actor: Membership = request.membership  # type: ignore[attr-defined]
     search = request.GET.get("q", "").strip()
     role = request.GET.get("role", "")
@@ -47,8 +37,9 @@ def _member_list(request: HttpRequest, *, template: str) -> HttpResponse:
         if actor.is_vendor
         else [(r, label) for r, label in Role.choices if r in PARTNER_ROLES],
         "query": query_string_without_page(request),
+        "portal": portal,
     }
-    return render_page(request, template, context, partial="results")
+    return render_page(request, "prm/member_list.html", context, partial="results")
 
 
 def _invite(
@@ -68,7 +59,7 @@ def _invite(
                 request=request,
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_service_errors(form, error)
         except PermissionDenied as error:
             form.add_error(None, str(error))
         else:
@@ -99,7 +90,7 @@ def _member_detail(
                 is_active=form.cleaned_data["is_active"],
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_service_errors(form, error)
         except PermissionDenied as error:
             form.add_error(None, str(error))
         else:
@@ -113,7 +104,7 @@ def _member_detail(
 
 @tenant_view(roles=VENDOR_ROLES)
 def member_list(request: HttpRequest) -> HttpResponse:
-    return _member_list(request, template="prm/member_list.html")
+    return _member_list(request, portal=False)
 
 
 @tenant_view(roles={Role.VENDOR_ADMIN}, methods=("GET", "POST"))
@@ -133,7 +124,7 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @tenant_view(roles=PARTNER_ROLES)
 def people_list(request: HttpRequest) -> HttpResponse:
-    return _member_list(request, template="prm/people_list.html")
+    return _member_list(request, portal=True)
 
 
 @tenant_view(roles={Role.PARTNER_ADMIN}, methods=("GET", "POST"))

@@ -33,16 +33,16 @@ class DatabaseWrapper(base.DatabaseWrapper):
 
     def _rollback(self) -> None:
         self._rls_applied = _UNKNOWN
-        super()._rollback()
+        super()._rollback()  # type: ignore[misc]  # private hooks django-stubs omit
 
     def _savepoint(self, sid: str) -> None:
-        self._without_sync(super()._savepoint, sid)
+        self._without_sync(super()._savepoint, sid)  # type: ignore[misc]
 
     def _savepoint_commit(self, sid: str) -> None:
-        self._without_sync(super()._savepoint_commit, sid)
+        self._without_sync(super()._savepoint_commit, sid)  # type: ignore[misc]
 
     def _savepoint_rollback(self, sid: str) -> None:
-        self._without_sync(super()._savepoint_rollback, sid)
+        self._without_sync(super()._savepoint_rollback, sid)  # type: ignore[misc]
         self._rls_applied = _UNKNOWN
 
     def _without_sync(self, operation: Callable[[str], None], sid: str) -> None:
@@ -54,7 +54,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
 
     def _close(self) -> None:
         self._rls_applied = _UNKNOWN
-        super()._close()
+        super()._close()  # type: ignore[misc]  # private hooks django-stubs omit
 
     def rls_sync(self) -> None:
         wanted = (current_tenant_id(), platform_access_enabled())
