@@ -1,11 +1,19 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.utils.csp import CSP
+from django.views.decorators.csp import csp_override
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from prm import views, views_admin, views_members
 from prm.api.auth import ObtainTokenView
 from prm.forms import EmailAuthenticationForm
+
+# Swagger UI sets inline styles; only its page relaxes style-src, scripts stay nonce/self only.
+api_docs_view = csp_override({**settings.SECURE_CSP, "style-src": [CSP.SELF, CSP.UNSAFE_INLINE]})(
+    SpectacularSwaggerSplitView.as_view(url_name="api_schema")
+)
 
 account_patterns = [
     path(
@@ -55,7 +63,7 @@ urlpatterns = [
     path("accounts/", include(account_patterns)),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
-    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api_schema"), name="api_docs"),
+    path("api/docs/", api_docs_view, name="api_docs"),
     path("api/v1/auth/token/", ObtainTokenView.as_view(), name="api_token"),
     path("api/v1/<slug:tenant_slug>/", include(api_tenant_patterns)),
     path("<slug:tenant_slug>/", include(tenant_patterns)),

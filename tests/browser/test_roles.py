@@ -281,3 +281,15 @@ def test_member_search_keeps_one_results_container(
     browser_errors.assert_none()
     # Duplicate ids break `#results` lookups, label/aria references and the next swap's target.
     expect(page.locator("[id=results]")).to_have_count(1, timeout=1_000)
+
+
+def test_api_docs_render_under_the_csp(
+    page: Page, live_server: LiveServer, browser_errors: BrowserErrors, screenshot_dir: Path
+) -> None:
+    """Swagger UI is served from our static files; its page relaxes only style-src, so it must
+    render every operation with no CSP violation in the console."""
+    page.goto(f"{live_server.url}/api/docs/")
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text("PRM API", timeout=15_000)
+    expect(page.locator(".opblock-summary-path", has_text="/api/v1/{tenant_slug}/memberships/").first).to_be_visible()
+    page.screenshot(path=screenshot_dir / "api-docs.png")
+    browser_errors.assert_none()
