@@ -290,6 +290,7 @@ def test_api_docs_render_under_the_csp(
     render every operation with no CSP violation in the console."""
     page.goto(f"{live_server.url}/api/docs/")
     expect(page.locator(".swagger-ui .info .title")).to_contain_text("PRM API", timeout=15_000)
-    expect(page.locator(".opblock-summary-path", has_text="/api/v1/{tenant_slug}/memberships/").first).to_be_visible()
+    memberships = page.locator(".opblock-summary-path", has_text="/api/v1/{tenant_slug}/memberships/")
+    expect(memberships.first).to_be_visible()
     page.screenshot(path=screenshot_dir / "api-docs.png")
     browser_errors.assert_none()
