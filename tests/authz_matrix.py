@@ -113,6 +113,14 @@ MATRIX: dict[str, Endpoint] = {
     "api_audit_event_detail": Endpoint(allow={"GET": {VA}}, api=True, obj="audit_event"),
     "api_partner_list": Endpoint(allow={"GET": MEMBERS}, api=True),
     "api_partner_detail": Endpoint(allow={"GET": MEMBERS}, api=True, obj="p1"),
+    # --- partners: core (directory, partner 360, board, portal profile) ---
+    # @@core@@
+    # --- partners: recruit (programs, tiers, segments, ideal profile, prospects) ---
+    # @@recruit@@
+    # --- partners: enablement (checklists, trainings, certifications) ---
+    # @@enablement@@
+    # --- partners: market and health (campaigns, MDF, assessments) ---
+    # @@market@@
 }
 
 # Django admin is for the platform superuser only: no tenant role gets past its login page.

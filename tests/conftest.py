@@ -69,20 +69,37 @@ class TenantWorld:
     tenant: Tenant
     p1: Partner
     p2: Partner
+    marker: str = ""
     members: dict[str, Membership] = field(default_factory=dict)
     p2_members: dict[str, Membership] = field(default_factory=dict)
     audit_event: AuditEvent | None = None
+    built: dict[tuple[str, bool], int] = field(default_factory=dict)
 
     def obj_pk(self, kind: str, *, other_partner: bool = False) -> int:
-        """The pk the matrix names by `kind`; `other_partner` swaps in partner P2's counterpart."""
-        objects = {
+        """The pk the matrix names by `kind`; `other_partner` swaps in partner P2's counterpart.
+
+        Kinds beyond the three below come from `tests/world_objects*.py` factories, built once per
+        test inside this tenant's context, with this tenant's marker in their visible text."""
+        builtin = {
             "p1_member": (self.p2_members if other_partner else self.members)["partner_user"],
             "p1": self.p2 if other_partner else self.p1,
             "audit_event": self.audit_event,
         }
-        obj = objects[kind]
-        assert obj is not None
-        return int(obj.pk)
+        if kind in builtin:
+            obj = builtin[kind]
+            assert obj is not None
+            return int(obj.pk)
+        key = (kind, other_partner)
+        if key not in self.built:
+            from tests.world_objects import FACTORIES
+
+            with tenant_context(self.tenant):
+                self.built[key] = int(FACTORIES[kind](self, other_partner).pk)
+        return self.built[key]
+
+    def visible_marker(self, *, other_partner: bool = False) -> str:
+        """Text to put in objects' names so a leak of them can be spotted in a response."""
+        return self.marker or (P2_MARKER if other_partner else "")
 
 
 @dataclass
@@ -94,7 +111,7 @@ class World:
         """Values for the matrix payload placeholders, as seen by `role` of tenant alpha."""
         # Anonymous visitors log in with real credentials too: that is the login page's own flow.
         email = f"{'vendor_admin' if role == 'anonymous' else role}@alpha.test"
-        return {"<p1>": self.alpha.p1.pk, "<email>": email, "<password>": "pw"}
+        return {"<p1>": self.alpha.p1.pk, "<email>": email, "<password>": "pw", "resolve": self.alpha.obj_pk}
 
     def client(self, role: str, *, tenant: str = "alpha") -> Client:
         client = Client()
@@ -114,7 +131,7 @@ def _build_tenant(slug: str, marker: str) -> TenantWorld:
             partner_type=PartnerType.REFERRAL,
             stage=Stage.SELL,
         )
-        world = TenantWorld(tenant=tenant, p1=p1, p2=p2)
+        world = TenantWorld(tenant=tenant, p1=p1, p2=p2, marker=marker)
         for role in ROLES:
             partner = p1 if role.startswith("partner") else None
             user = User.objects.create_user(

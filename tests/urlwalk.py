@@ -90,10 +90,7 @@ def send(
     client: Client, method: str, url: str, endpoint: Endpoint, *, subs: dict[str, Any], hx: bool = False
 ) -> Any:
     """Send `method` with the matrix's payload, placeholders like "<p1>" replaced from `subs`."""
-    payload = {
-        key: subs.get(value, value) if isinstance(value, str) else value
-        for key, value in endpoint.data.get(method, {}).items()
-    }
+    payload = {key: _substitute(value, subs) for key, value in endpoint.data.get(method, {}).items()}
     headers = {"HX-Request": "true"} if hx else {}
     if method == "GET":
         return client.get(url, headers=headers)
@@ -113,4 +110,15 @@ def send(
 def _form_encode(payload: dict[str, Any]) -> str:
     from urllib.parse import urlencode
 
-    return urlencode(payload)
+    return urlencode(payload, doseq=True)
+
+
+def _substitute(value: Any, subs: dict[str, Any]) -> Any:
+    """"<p1>"-style placeholders from `subs`; "<obj:kind>" is the pk of a world object of that kind."""
+    if isinstance(value, list):
+        return [_substitute(item, subs) for item in value]
+    if not isinstance(value, str):
+        return value
+    if value.startswith("<obj:") and value.endswith(">"):
+        return subs["resolve"](value[5:-1])
+    return subs.get(value, value)

@@ -1,0 +1,5 @@
+"""API URLs of the core concept (see partners/api_urls.py)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

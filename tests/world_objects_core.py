@@ -1,0 +1,5 @@
+"""World objects of the core concept for the authorization matrix and the isolation crawler."""
+
+from __future__ import annotations
+
+from tests.world_objects import factory  # noqa: F401  (used as @factory("kind") by this concept)
