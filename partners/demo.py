@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 
+from partners import demo_enablement, demo_market, demo_recruit
 from partners.models import Partner, PartnerStatus, PartnerType
 from prm.demo import demo_member, demo_user
 from prm.models import Role, Stage, Tenant
@@ -72,6 +73,9 @@ def seed_tenant(*, tenant: Tenant, rng: random.Random) -> list[tuple[str, str]]:
             demo_member(
                 demo_user(f"rep{n}@{domain}", f"{partner.name} Rep {n}"), Role.PARTNER_USER, partner.pk
             )
+    # Each concept seeds its own rows, in lifecycle order.
+    for concept in (demo_recruit, demo_enablement, demo_market):
+        concept.seed(tenant=tenant, rng=rng, partners=partners)
     return [
         (f"partner@{slug}.example", f"partner admin of {partners[0].name} ({slug})"),
         (f"partner2@{slug}.example", f"partner admin of {partners[1].name} ({slug})"),
