@@ -113,6 +113,9 @@ TEMPLATES = [
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
     _db = dj_database_url.parse(DATABASE_URL, conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")))
+    if test_db_name := os.environ.get("PRM_TEST_DB_NAME"):
+        # Lets parallel test runs on one server use separate test databases.
+        _db["TEST"] = {"NAME": test_db_name}
     if _db["ENGINE"] == "django.db.backends.postgresql":
         # Our backend re-applies the tenant setting before queries so row-level security sees it.
         _db["ENGINE"] = "prm.db_backend"
