@@ -34,7 +34,8 @@ lint: install
 	$(BIN)/ruff format --check .
 
 typecheck: install
-	$(BIN)/mypy analytics prm/services.py prm/audit.py prm/tenancy.py prm/context.py prm/selectors.py prm/access.py prm/db_backend
+	$(BIN)/mypy analytics prm/services.py prm/audit.py prm/tenancy.py prm/context.py prm/selectors.py prm/access.py prm/db_backend \
+		partners/services_*.py partners/scoring.py partners/validation_core.py partners/access*.py partners/selectors*.py
 
 bench: install
 	@for f in bench/*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done

@@ -38,7 +38,7 @@ def tenant_home(request: HttpRequest) -> HttpResponse:
 @tenant_view(roles=PARTNER_ROLES)
 def portal_home(request: HttpRequest) -> HttpResponse:
     membership: Membership = request.membership  # type: ignore[attr-defined]
-    people = Membership.objects.filter(partner_id=membership.partner_id, is_active=True).count()
+    people = Membership.objects.filter(partner_id=membership.own_partner_id, is_active=True).count()
     return render(
         request, "partners/portal_home.html", {"partner": membership.partner, "people_count": people}
     )

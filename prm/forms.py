@@ -32,9 +32,12 @@ class InviteForm(forms.Form):
         *args: Any,
         partner_choices: list[tuple[int, str]] | None = None,
         partner_roles_only: bool = False,
+        role_choices: list[tuple[str, str]] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        if role_choices is not None:
+            self.fields["role"].choices = role_choices
         if partner_roles_only:
             self.fields["role"].choices = [
                 (value, label) for value, label in Role.choices if value in PARTNER_ROLES

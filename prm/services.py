@@ -28,8 +28,13 @@ def tenant_create(*, slug: str, name: str, currency: str = "USD") -> Tenant:
 
 
 def _check_can_manage(*, actor: Membership, role: str, partner_id: int | None) -> None:
-    """Vendor admins manage everyone; partner admins manage partner roles of their own organisation."""
+    """Vendor admins manage everyone; vendor staff (channel managers) the people of any partner;
+    partner admins the people of their own organisation."""
     if actor.is_vendor_admin:
+        return
+    if actor.role == Role.VENDOR_STAFF:
+        if role not in PARTNER_ROLES:
+            raise ValidationError({"role": "Vendor staff can only grant partner roles; ask a vendor admin."})
         return
     if actor.is_partner_admin:
         if role not in PARTNER_ROLES:

@@ -249,6 +249,12 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several resources have a `status` with different choices; name each enum after its model.
+    "ENUM_NAME_OVERRIDES": {
+        "PartnerStatusEnum": "partners.models.core.PartnerStatus",
+        "ProspectStatusEnum": "partners.models.recruit.ProspectStatus",
+        "MdfStatusEnum": "partners.models.market.MdfStatus",
+    },
 }
 
 # --- security --------------------------------------------------------------------------------

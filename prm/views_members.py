@@ -42,12 +42,22 @@ def _member_list(request: HttpRequest, *, portal: bool) -> HttpResponse:
     return render_page(request, "prm/member_list.html", context, partial="results")
 
 
+PARTNER_ROLE_CHOICES = [(value, label) for value, label in Role.choices if value in PARTNER_ROLES]
+
+
 def _invite(
     request: HttpRequest, *, template: str, partner_roles_only: bool, success_url: str
 ) -> HttpResponse:
     actor: Membership = request.membership  # type: ignore[attr-defined]
     choices = [] if partner_roles_only else _partner_choices()
-    form = InviteForm(request.POST or None, partner_choices=choices, partner_roles_only=partner_roles_only)
+    # Channel managers bring partner people in; only vendor admins grant vendor roles.
+    role_choices = None if actor.is_vendor_admin or partner_roles_only else PARTNER_ROLE_CHOICES
+    form = InviteForm(
+        request.POST or None,
+        partner_choices=choices,
+        partner_roles_only=partner_roles_only,
+        role_choices=role_choices,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             membership_invite(
@@ -71,11 +81,12 @@ def _invite(
     return render_page(request, template, {"form": form}, status=status)
 
 
-def _member_detail(
-    request: HttpRequest, pk: int, *, template: str, partner_roles_only: bool, can_edit: bool
-) -> HttpResponse:
+def _member_detail(request: HttpRequest, pk: int, *, template: str, partner_roles_only: bool) -> HttpResponse:
     actor: Membership = request.membership  # type: ignore[attr-defined]
     member = access_membership_by_id(actor=actor, membership_id=pk)
+    # Vendor admins edit anyone, staff the people of partners, partner admins their own people.
+    can_edit = actor.is_vendor_admin or actor.is_partner_admin or (actor.is_vendor and member.is_partner)
+    partner_roles_only = partner_roles_only or not actor.is_vendor_admin
     form = RoleForm(
         request.POST or None,
         initial={"role": member.role, "is_active": member.is_active},
@@ -107,19 +118,16 @@ def member_list(request: HttpRequest) -> HttpResponse:
     return _member_list(request, portal=False)
 
 
-@tenant_view(roles={Role.VENDOR_ADMIN}, methods=("GET", "POST"))
+@tenant_view(roles=VENDOR_ROLES, methods=("GET", "POST"))
 def member_invite(request: HttpRequest) -> HttpResponse:
     return _invite(
         request, template="prm/member_invite.html", partner_roles_only=False, success_url="member_list"
     )
 
 
-@tenant_view(roles=VENDOR_ROLES, write_roles={Role.VENDOR_ADMIN}, methods=("GET", "POST"))
+@tenant_view(roles=VENDOR_ROLES, methods=("GET", "POST"))
 def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    can_edit = request.membership.is_vendor_admin  # type: ignore[attr-defined]
-    return _member_detail(
-        request, pk, template="prm/member_detail.html", partner_roles_only=False, can_edit=can_edit
-    )
+    return _member_detail(request, pk, template="prm/member_detail.html", partner_roles_only=False)
 
 
 @tenant_view(roles=PARTNER_ROLES)
@@ -136,7 +144,4 @@ def people_invite(request: HttpRequest) -> HttpResponse:
 
 @tenant_view(roles=PARTNER_ROLES, write_roles={Role.PARTNER_ADMIN}, methods=("GET", "POST"))
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    can_edit = request.membership.is_partner_admin  # type: ignore[attr-defined]
-    return _member_detail(
-        request, pk, template="prm/person_detail.html", partner_roles_only=True, can_edit=can_edit
-    )
+    return _member_detail(request, pk, template="prm/person_detail.html", partner_roles_only=True)

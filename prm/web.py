@@ -64,7 +64,10 @@ def render_page(
     status: int = 200,
 ) -> HttpResponse:
     """Render the whole page, or only `partial` when htmx asks; caches must keep the two apart."""
-    name = f"{template_name}#{partial}" if partial and getattr(request, "htmx", False) else template_name
+    htmx = getattr(request, "htmx", None)
+    # A history restore after a cache miss wants the whole page, although htmx marks it HX-Request.
+    wants_partial = bool(partial and htmx and not htmx.history_restore_request)
+    name = f"{template_name}#{partial}" if wants_partial else template_name
     response = render(request, name, context, status=status)
     if partial:
         patch_vary_headers(response, ["HX-Request"])

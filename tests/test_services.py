@@ -142,14 +142,39 @@ def test_partner_admin_cannot_invite_into_other_partner(alpha: Any) -> None:
     assert not User.objects.filter(email="intruder@p2.test").exists()
 
 
-@pytest.mark.parametrize("role", ["vendor_staff", "partner_user"])
-def test_non_admins_cannot_invite(alpha: Any, role: str) -> None:
+def test_partner_users_cannot_invite(alpha: Any) -> None:
     before = _counts()
     with pytest.raises(PermissionDenied):
         membership_invite(
-            actor=alpha.members[role], email="nobody@x.test", role=Role.PARTNER_USER, partner_id=alpha.p1.pk
+            actor=alpha.members["partner_user"],
+            email="nobody@x.test",
+            role=Role.PARTNER_USER,
+            partner_id=alpha.p1.pk,
         )
     assert _counts() == before
+
+
+def test_vendor_staff_invites_partner_people(alpha: Any) -> None:
+    membership = membership_invite(
+        actor=alpha.members["vendor_staff"],
+        email="rep@p1.test",
+        role=Role.PARTNER_USER,
+        partner_id=alpha.p1.pk,
+    )
+    assert (membership.role, membership.partner_id) == (Role.PARTNER_USER, alpha.p1.pk)
+
+
+@pytest.mark.parametrize("role", [Role.VENDOR_ADMIN, Role.VENDOR_STAFF])
+def test_vendor_staff_cannot_grant_vendor_roles(alpha: Any, role: str) -> None:
+    before = _counts()
+    with pytest.raises(ValidationError) as caught:
+        membership_invite(actor=alpha.members["vendor_staff"], email="boss@x.test", role=role)
+    assert "role" in caught.value.message_dict
+    assert _counts() == before
+    with pytest.raises(ValidationError):
+        membership_update(
+            actor=alpha.members["vendor_staff"], membership=alpha.members["vendor_admin"], role=role
+        )
 
 
 @pytest.mark.parametrize("spelling", ["vendor_staff@alpha.test", "  VENDOR_STAFF@Alpha.Test "])

@@ -114,7 +114,7 @@ def _form_encode(payload: dict[str, Any]) -> str:
 
 
 def _substitute(value: Any, subs: dict[str, Any]) -> Any:
-    """"<p1>"-style placeholders from `subs`; "<obj:kind>" is the pk of a world object of that kind."""
+    """ "<p1>"-style placeholders from `subs`; "<obj:kind>" is the pk of a world object of that kind."""
     if isinstance(value, list):
         return [_substitute(item, subs) for item in value]
     if not isinstance(value, str):

@@ -41,6 +41,9 @@ class ChecklistTemplateItem(TenantScopedModel):
     class Meta:
         ordering = ["position", "id"]
 
+    def __str__(self) -> str:
+        return self.title
+
 
 class ChecklistItem(TenantScopedModel):
     partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="checklist_items")
@@ -55,6 +58,13 @@ class ChecklistItem(TenantScopedModel):
 
     class Meta:
         ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_done(self) -> bool:
+        return self.completed_at is not None
 
 
 class TrainingKind(models.TextChoices):
@@ -103,3 +113,14 @@ class TrainingCompletion(TenantScopedModel):
                 name="one_completion_per_person_per_day",
             )
         ]
+
+    def __str__(self) -> str:
+        # Names only when already loaded, so a list of completions never costs a query per row.
+        loaded = self._state.fields_cache
+        training = self.training.name if "training" in loaded else f"training {self.training_id}"
+        person = (
+            self.person.user.email
+            if "person" in loaded and "user" in self.person._state.fields_cache
+            else f"member {self.person_id}"
+        )
+        return f"{training}: {person} on {self.completed_on}"

@@ -36,6 +36,9 @@ class Question(TenantScopedModel):
     class Meta:
         ordering = ["position", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.domain}: {self.text}"[:200]
+
 
 class Respondent(models.TextChoices):
     VENDOR = "vendor", "Vendor assessment"
@@ -55,6 +58,9 @@ class Assessment(TenantScopedModel):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_respondent_side_display()} #{self.pk} ({self.overall_score})"
 
 
 class Answer(TenantScopedModel):

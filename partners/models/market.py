@@ -83,3 +83,6 @@ class MdfRequest(TenantScopedModel):
                 name="mdf_claim_within_approval",
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"MDF #{self.pk}: {self.purpose}"[:200]

@@ -25,7 +25,8 @@ from prm.selectors import audit_event_list, membership_list
 from prm.services import membership_invite, membership_update
 
 ALL_ROLES = VENDOR_ROLES | PARTNER_ROLES
-ADMINS = frozenset({Role.VENDOR_ADMIN, Role.PARTNER_ADMIN})
+# Who manages people: vendor admins (anyone), vendor staff (partner people), partner admins (their own).
+PEOPLE_MANAGERS = frozenset({Role.VENDOR_ADMIN, Role.VENDOR_STAFF, Role.PARTNER_ADMIN})
 
 
 class MeView(TenantAPIMixin, GenericAPIView):
@@ -46,7 +47,7 @@ class MeView(TenantAPIMixin, GenericAPIView):
 class MembershipListView(TenantListAPIView):
     """Vendor roles see every member; partner roles their own organisation's. Admins invite (POST)."""
 
-    roles_by_method = {"GET": ALL_ROLES, "POST": ADMINS}
+    roles_by_method = {"GET": ALL_ROLES, "POST": PEOPLE_MANAGERS}
     serializer_class = MembershipSerializer
     filter_fields = {"role": "role", "partner": "partner_id", "is_active": "is_active"}
     filter_choices = {"role": set(Role.values), "is_active": {"true", "false"}}
@@ -72,7 +73,7 @@ class MembershipListView(TenantListAPIView):
 
 
 class MembershipDetailView(TenantRetrieveAPIView):
-    roles_by_method = {"GET": ALL_ROLES, "PATCH": ADMINS}
+    roles_by_method = {"GET": ALL_ROLES, "PATCH": PEOPLE_MANAGERS}
     serializer_class = MembershipSerializer
 
     def get_object(self) -> Membership:
