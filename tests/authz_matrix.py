@@ -176,7 +176,6 @@ MATRIX: dict[str, Endpoint] = {
     "api_segment_list": Endpoint(
         allow={"GET": MEMBERS, "POST": {VA}}, api=True, data={"POST": {"name": "Matrix segment"}}
     ),
-    # @@core@@
     # --- partners: recruit (programs, tiers, segments, ideal profile, prospects) ---
     "program_list": Endpoint(allow={"GET": VENDORS, "POST": {VA}}, data={"POST": {"name": "Matrix Program"}}),
     "program_detail": Endpoint(
@@ -262,7 +261,6 @@ MATRIX: dict[str, Endpoint] = {
         data={"PATCH": {"notes": "Met at a fair"}},
     ),
     "api_prospect_convert": Endpoint(allow={"POST": VENDORS}, api=True, obj="qualified_prospect"),
-    # @@recruit@@
     # --- partners: enablement (checklists, trainings, certifications) ---
     "enablement_overview": Endpoint(allow={"GET": VENDORS}),
     "partner_tab_checklist": Endpoint(allow={"GET": VENDORS}, obj="p1"),
@@ -336,7 +334,6 @@ MATRIX: dict[str, Endpoint] = {
     ),
     "api_partner_checklist": Endpoint(allow={"GET": MEMBERS}, api=True, obj="p1"),
     "api_checklist_item_complete": Endpoint(allow={"POST": MEMBERS}, api=True, obj="checklist_item"),
-    # @@enablement@@
     # --- partners: market and health (campaigns, MDF, assessments) ---
     "partner_tab_market": Endpoint(allow={"GET": VENDORS}, obj="p1"),
     "campaign_new": Endpoint(
@@ -468,7 +465,6 @@ MATRIX: dict[str, Endpoint] = {
         data={"POST": {"partner": "<p1>", "answers": [["<obj:health_q1>", 4], ["<obj:health_q2>", 3]]}},
     ),
     "api_assessment_detail": Endpoint(allow={"GET": MEMBERS}, api=True, obj="assessment"),
-    # @@market@@
 }
 
 # Django admin is for the platform superuser only: no tenant role gets past its login page.

@@ -4,7 +4,6 @@ A refused call changes nothing: no row, no audit event."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -25,14 +24,11 @@ from partners.models import (
     ProspectStatus,
     Segment,
     Stage,
-    Tier,
 )
 from partners.services_profile import ideal_profile_save
 from partners.services_program import (
-    program_create,
     segment_create,
     segment_update,
-    tier_create,
 )
 from partners.services_recruit import (
     prospect_convert,
@@ -43,44 +39,12 @@ from partners.services_recruit import (
 from prm.models import AuditEvent
 from prm.tenancy import tenant_context
 from tests.conftest import TenantWorld, World
+from tests.partners import recruit_support
+from tests.partners.recruit_support import admin_of, recruit_state, staff_of
 
-
-@pytest.fixture
-def alpha(world: World) -> Iterator[TenantWorld]:
-    with tenant_context(world.alpha.tenant):
-        yield world.alpha
-
-
-def _admin(alpha: TenantWorld) -> Any:
-    return alpha.members["vendor_admin"]
-
-
-def _staff(alpha: TenantWorld) -> Any:
-    return alpha.members["vendor_staff"]
-
-
-def _ladder(program: Program) -> list[tuple[str, int]]:
-    return list(Tier.objects.filter(program=program).order_by("rank").values_list("name", "rank"))
-
-
-def _state() -> tuple[int, ...]:
-    return (
-        Program.objects.count(),
-        Tier.objects.count(),
-        Segment.objects.count(),
-        Prospect.objects.count(),
-        Partner.objects.count(),
-        AuditEvent.objects.count(),
-    )
-
-
-@pytest.fixture
-def program(alpha: TenantWorld) -> Program:
-    program = program_create(actor=_admin(alpha), name="Partner Program")
-    for name in ("Registered", "Silver", "Gold"):
-        tier_create(actor=_admin(alpha), program=program, name=name)
-    return program
-
+# Shared fixtures, resolved by pytest through these module names.
+alpha = recruit_support.alpha
+program = recruit_support.program
 
 # --- ideal profile and scores -------------------------------------------------------------------
 
@@ -92,13 +56,13 @@ def _profile(alpha: TenantWorld, program: Program, segment: Segment | None = Non
     ]
     if segment is not None:
         criteria.append({"kind": "segment", "values": [segment.name], "weight": "2"})
-    return ideal_profile_save(actor=_admin(alpha), program=program, criteria=criteria)
+    return ideal_profile_save(actor=admin_of(alpha), program=program, criteria=criteria)
 
 
 def test_profile_normalises_values_and_rescores_prospects(alpha: TenantWorld, program: Program) -> None:
-    segment = segment_create(actor=_admin(alpha), name="MSP")
+    segment = segment_create(actor=admin_of(alpha), name="MSP")
     prospect = prospect_create(
-        actor=_staff(alpha),
+        actor=staff_of(alpha),
         name="Brightpath IT",
         partner_type="reseller",
         program_id=program.pk,
@@ -134,17 +98,17 @@ def test_bad_criteria_are_refused_and_change_nothing(
     alpha: TenantWorld, program: Program, criterion: dict[str, Any], message: str
 ) -> None:
     _profile(alpha, program)
-    before = (_state(), list(ProfileCriterion.objects.values_list("kind", "values")))
+    before = (recruit_state(), list(ProfileCriterion.objects.values_list("kind", "values")))
     with pytest.raises(ValidationError) as error:
-        ideal_profile_save(actor=_admin(alpha), program=program, criteria=[criterion])
+        ideal_profile_save(actor=admin_of(alpha), program=program, criteria=[criterion])
     assert message in " ".join(error.value.message_dict["criteria"])
-    assert (_state(), list(ProfileCriterion.objects.values_list("kind", "values"))) == before
+    assert (recruit_state(), list(ProfileCriterion.objects.values_list("kind", "values"))) == before
 
 
 def test_prospect_score_follows_its_own_changes(alpha: TenantWorld, program: Program) -> None:
     _profile(alpha, program)
     prospect = prospect_create(
-        actor=_staff(alpha),
+        actor=staff_of(alpha),
         name="Northstar MSP",
         partner_type="services",
         program_id=program.pk,
@@ -152,7 +116,7 @@ def test_prospect_score_follows_its_own_changes(alpha: TenantWorld, program: Pro
     )
     assert prospect.score == Decimal("25.0")
     updated = prospect_update(
-        actor=_staff(alpha),
+        actor=staff_of(alpha),
         prospect=prospect,
         name="Northstar MSP",
         partner_type="reseller",
@@ -163,11 +127,11 @@ def test_prospect_score_follows_its_own_changes(alpha: TenantWorld, program: Pro
 
 
 def test_prospect_validation_reports_every_field(alpha: TenantWorld, program: Program) -> None:
-    prospect_create(actor=_staff(alpha), name="Taken", partner_type="reseller", program_id=program.pk)
-    before = _state()
+    prospect_create(actor=staff_of(alpha), name="Taken", partner_type="reseller", program_id=program.pk)
+    before = recruit_state()
     with pytest.raises(ValidationError) as error:
         prospect_create(
-            actor=_staff(alpha),
+            actor=staff_of(alpha),
             name="taken",
             partner_type="plumber",
             program_id=999_999,
@@ -185,12 +149,12 @@ def test_prospect_validation_reports_every_field(alpha: TenantWorld, program: Pr
         "segments",
         "owner",
     }
-    assert _state() == before
+    assert recruit_state() == before
 
 
 def test_domain_is_normalised(alpha: TenantWorld, program: Program) -> None:
     prospect = prospect_create(
-        actor=_staff(alpha),
+        actor=staff_of(alpha),
         name="Web",
         partner_type="reseller",
         program_id=program.pk,
@@ -211,21 +175,21 @@ def test_partner_roles_cannot_work_prospects(alpha: TenantWorld, program: Progra
 
 @pytest.fixture
 def prospect(alpha: TenantWorld, program: Program) -> Prospect:
-    segment = segment_create(actor=_admin(alpha), name="MSP")
+    segment = segment_create(actor=admin_of(alpha), name="MSP")
     return prospect_create(
-        actor=_staff(alpha),
+        actor=staff_of(alpha),
         name="Summit Cloud Partners",
         partner_type="services",
         program_id=program.pk,
         website_domain="summitcloud.example",
         country="GB",
         segment_ids=[segment.pk],
-        owner_id=_staff(alpha).user_id,
+        owner_id=staff_of(alpha).user_id,
     )
 
 
 def test_status_change_is_audited_with_its_reason(alpha: TenantWorld, prospect: Prospect) -> None:
-    prospect_status_change(actor=_staff(alpha), prospect=prospect, status="contacted", reason="Intro call")
+    prospect_status_change(actor=staff_of(alpha), prospect=prospect, status="contacted", reason="Intro call")
     event = AuditEvent.objects.get(verb="prospect.status_changed")
     assert event.before == {"status": "new"}
     assert event.after == {"status": "contacted", "reason": "Intro call"}
@@ -233,26 +197,26 @@ def test_status_change_is_audited_with_its_reason(alpha: TenantWorld, prospect: 
 
 def test_rejection_needs_a_reason(alpha: TenantWorld, prospect: Prospect) -> None:
     with pytest.raises(ValidationError) as error:
-        prospect_status_change(actor=_staff(alpha), prospect=prospect, status="rejected", reason=" ")
+        prospect_status_change(actor=staff_of(alpha), prospect=prospect, status="rejected", reason=" ")
     assert "reason" in error.value.message_dict
     assert Prospect.objects.get(pk=prospect.pk).status == ProspectStatus.NEW
 
 
 def test_converted_is_not_a_manual_status(alpha: TenantWorld, prospect: Prospect) -> None:
     with pytest.raises(ValidationError, match="Convert to partner"):
-        prospect_status_change(actor=_staff(alpha), prospect=prospect, status="converted")
+        prospect_status_change(actor=staff_of(alpha), prospect=prospect, status="converted")
 
 
 def test_only_qualified_prospects_convert(alpha: TenantWorld, prospect: Prospect) -> None:
-    before = _state()
+    before = recruit_state()
     with pytest.raises(ValidationError, match="Only qualified prospects convert"):
-        prospect_convert(actor=_staff(alpha), prospect=prospect)
-    assert _state() == before
+        prospect_convert(actor=staff_of(alpha), prospect=prospect)
+    assert recruit_state() == before
 
 
 def test_convert_creates_an_onboarding_partner_once(alpha: TenantWorld, prospect: Prospect) -> None:
-    prospect_status_change(actor=_staff(alpha), prospect=prospect, status="qualified")
-    partner = prospect_convert(actor=_staff(alpha), prospect=prospect)
+    prospect_status_change(actor=staff_of(alpha), prospect=prospect, status="qualified")
+    partner = prospect_convert(actor=staff_of(alpha), prospect=prospect)
     assert (partner.name, partner.partner_type, partner.country) == (
         "Summit Cloud Partners",
         "services",
@@ -265,12 +229,12 @@ def test_convert_creates_an_onboarding_partner_once(alpha: TenantWorld, prospect
     fresh = Prospect.objects.get(pk=prospect.pk)
     assert fresh.status == ProspectStatus.CONVERTED and fresh.converted_partner_id == partner.pk
     assert AuditEvent.objects.filter(verb="prospect.converted", object_id=str(prospect.pk)).exists()
-    before = _state()
+    before = recruit_state()
     with pytest.raises(ValidationError, match="already converted"):
-        prospect_convert(actor=_staff(alpha), prospect=fresh)
+        prospect_convert(actor=staff_of(alpha), prospect=fresh)
     with pytest.raises(ValidationError):
-        prospect_status_change(actor=_staff(alpha), prospect=fresh, status="new")
-    assert _state() == before
+        prospect_status_change(actor=staff_of(alpha), prospect=fresh, status="new")
+    assert recruit_state() == before
 
 
 def test_convert_starts_the_onboarding_checklist(
@@ -283,22 +247,22 @@ def test_convert_starts_the_onboarding_checklist(
         return []
 
     monkeypatch.setattr(services_recruit, "checklist_start", fake_start)
-    prospect_status_change(actor=_staff(alpha), prospect=prospect, status="qualified")
-    partner = prospect_convert(actor=_staff(alpha), prospect=prospect)
+    prospect_status_change(actor=staff_of(alpha), prospect=prospect, status="qualified")
+    partner = prospect_convert(actor=staff_of(alpha), prospect=prospect)
     assert started == [partner.pk]
 
 
 def test_a_failed_convert_writes_nothing(alpha: TenantWorld, prospect: Prospect, monkeypatch: Any) -> None:
-    prospect_status_change(actor=_staff(alpha), prospect=prospect, status="qualified")
+    prospect_status_change(actor=staff_of(alpha), prospect=prospect, status="qualified")
 
     def failing_start(*, actor: Any, partner: Partner) -> list[ChecklistItem]:
         raise ValidationError({"partner": "Checklist template is broken."})
 
     monkeypatch.setattr(services_recruit, "checklist_start", failing_start)
-    before = _state()
+    before = recruit_state()
     with pytest.raises(ValidationError, match="broken"):
-        prospect_convert(actor=_staff(alpha), prospect=prospect)
-    assert _state() == before
+        prospect_convert(actor=staff_of(alpha), prospect=prospect)
+    assert recruit_state() == before
     assert not Partner.objects.filter(name="Summit Cloud Partners").exists()
     fresh = Prospect.objects.get(pk=prospect.pk)
     assert fresh.status == ProspectStatus.QUALIFIED and fresh.converted_partner_id is None
@@ -306,12 +270,12 @@ def test_a_failed_convert_writes_nothing(alpha: TenantWorld, prospect: Prospect,
 
 def test_convert_refused_when_a_partner_has_the_name(alpha: TenantWorld, prospect: Prospect) -> None:
     Partner.objects.create(name="Summit Cloud Partners", partner_type=PartnerType.SERVICES)
-    prospect_status_change(actor=_staff(alpha), prospect=prospect, status="qualified")
-    before = _state()
+    prospect_status_change(actor=staff_of(alpha), prospect=prospect, status="qualified")
+    before = recruit_state()
     with pytest.raises(ValidationError) as error:
-        prospect_convert(actor=_staff(alpha), prospect=prospect)
+        prospect_convert(actor=staff_of(alpha), prospect=prospect)
     assert "name" in error.value.message_dict
-    assert _state() == before
+    assert recruit_state() == before
     assert ProspectSegment.objects.filter(prospect=prospect).count() == 1
 
 
@@ -319,10 +283,10 @@ def test_another_tenants_ids_are_refused(world: World, alpha: TenantWorld, progr
     with tenant_context(world.bravo.tenant):
         bravo_program = Program.objects.create(name="Bravo Program")
         bravo_segment = Segment.objects.create(name="Bravo Segment")
-    before = _state()
+    before = recruit_state()
     with pytest.raises(ValidationError) as error:
         prospect_create(
-            actor=_staff(alpha),
+            actor=staff_of(alpha),
             name="Cross",
             partner_type="reseller",
             program_id=bravo_program.pk,
@@ -331,23 +295,23 @@ def test_another_tenants_ids_are_refused(world: World, alpha: TenantWorld, progr
     assert {"program", "segments"} <= set(error.value.message_dict)
     with pytest.raises(ValidationError):
         ideal_profile_save(
-            actor=_admin(alpha),
+            actor=admin_of(alpha),
             program=program,
             criteria=[{"kind": "segment", "values": [str(bravo_segment.pk)], "weight": "1"}],
         )
-    assert _state() == before
+    assert recruit_state() == before
 
 
 def test_renaming_a_wanted_segment_refreshes_explanations(alpha: TenantWorld, program: Program) -> None:
-    segment = segment_create(actor=_admin(alpha), name="MSP")
+    segment = segment_create(actor=admin_of(alpha), name="MSP")
     _profile(alpha, program, segment)
     prospect = prospect_create(
-        actor=_staff(alpha),
+        actor=staff_of(alpha),
         name="Renamed",
         partner_type="reseller",
         program_id=program.pk,
         segment_ids=[segment.pk],
     )
-    segment_update(actor=_admin(alpha), segment=segment, name="MSP, mid-market")
+    segment_update(actor=admin_of(alpha), segment=segment, name="MSP, mid-market")
     labels = [row["criterion"] for row in Prospect.objects.get(pk=prospect.pk).score_explanation]
     assert "Segment: MSP, mid-market" in labels
