@@ -11,7 +11,7 @@ from partners.models import ChecklistItem, Partner, PartnerType, Side, Stage, Tr
 from prm.tenancy import tenant_context
 from tests.conftest import World
 from tests.partners.enablement_support import make_training, today
-from tests.test_query_counts import count_queries
+from tests.test_query_counts import assert_flat_query_count
 
 
 def _training(world: World) -> Training:
@@ -116,10 +116,4 @@ def test_query_count_does_not_grow_with_rows(
     url: Callable[[World], str],
     add_rows: Callable[[World, int], None],
 ) -> None:
-    add_rows(world, 10)
-    with_ten = count_queries(world, role, url(world))
-    add_rows(world, 90)
-    with_hundred = count_queries(world, role, url(world))
-    assert with_ten == with_hundred, f"{name}: {with_ten} queries with 10 rows, {with_hundred} with 100"
-    if not name.startswith("api_"):
-        assert count_queries(world, role, url(world), hx=True) <= with_hundred
+    assert_flat_query_count(world, name=name, role=role, url=url(world), add_rows=add_rows)
