@@ -22,6 +22,9 @@ def _partner_choices() -> list[tuple[int, str]]:
     return list(partner_model.objects.order_by("name").values_list("id", "name"))
 
 
+PARTNER_ROLE_CHOICES = [(value, label) for value, label in Role.choices if value in PARTNER_ROLES]
+
+
 def _member_list(request: HttpRequest, *, portal: bool) -> HttpResponse:
     actor: Membership = request.membership  # type: ignore[attr-defined]
     search = request.GET.get("q", "").strip()
@@ -33,16 +36,11 @@ def _member_list(request: HttpRequest, *, portal: bool) -> HttpResponse:
         "page": page,
         "search": search,
         "role": role,
-        "roles": Role.choices
-        if actor.is_vendor
-        else [(r, label) for r, label in Role.choices if r in PARTNER_ROLES],
+        "roles": Role.choices if actor.is_vendor else PARTNER_ROLE_CHOICES,
         "query": query_string_without_page(request),
         "portal": portal,
     }
     return render_page(request, "prm/member_list.html", context, partial="results")
-
-
-PARTNER_ROLE_CHOICES = [(value, label) for value, label in Role.choices if value in PARTNER_ROLES]
 
 
 def _invite(
