@@ -6,10 +6,12 @@ because that is where Content-Security-Policy violations and missing static file
 
 from __future__ import annotations
 
+import io
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import (
@@ -121,3 +123,24 @@ def page(browser: Browser, browser_errors: BrowserErrors) -> Iterator[Page]:
 def screenshot_dir() -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS
+
+
+DEMO_PASSWORD = "demo-pass-2026"
+
+
+@pytest.fixture
+def demo_world() -> None:
+    """The seeded demo is the world of the browser tests, so screenshots show realistic pages."""
+    from django.core.management import call_command
+
+    call_command("seed_demo", stdout=io.StringIO())
+
+
+def log_in(page: Page, live_server: Any, email: str) -> None:
+    """Log in through the real form with the demo password."""
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    # Wait for the redirect, so a following goto cannot cut the login POST short.
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)

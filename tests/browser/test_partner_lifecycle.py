@@ -6,36 +6,22 @@ land in test-output/screenshots."""
 
 from __future__ import annotations
 
-import io
 import re
 from datetime import date
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from partners.models import ChecklistItem, Partner, PartnerStatus, Stage, StageChange, TrainingCompletion
 from prm.models import Tenant
 from prm.tenancy import tenant_context
-from tests.browser.conftest import BrowserErrors
+from tests.browser.conftest import BrowserErrors, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
 
 NAME = "Harbor Light Integrators"
-
-
-@pytest.fixture
-def demo_world() -> None:
-    call_command("seed_demo", stdout=io.StringIO())
-
-
-def log_in(page: Page, live_server: LiveServer, email: str) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", email)
-    page.fill("input[name=password]", "demo-pass-2026")
-    page.click("button[type=submit]")
 
 
 def open_tab(page: Page, label: str, marker: str) -> None:

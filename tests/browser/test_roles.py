@@ -6,21 +6,19 @@ The demo seed is the world here, so the screenshots in test-output/screenshots s
 
 from __future__ import annotations
 
-import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from tests.browser.conftest import PHONE, BrowserErrors
+from tests.browser.conftest import log_in as log_in_with_form
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
 
-PASSWORD = "demo-pass-2026"
 STAGES = ["Strategize", "Recruit", "Onboard", "Enable", "Market", "Sell", "Incentivize", "Accelerate"]
 
 
@@ -57,12 +55,6 @@ ROLE_CASES = [
 PHONE_CASES = [case for case in ROLE_CASES if case.role in ("vendor_admin", "partner_admin")]
 
 
-@pytest.fixture
-def demo_world() -> None:
-    # The seed prints the demo logins; a test has no use for them.
-    call_command("seed_demo", stdout=io.StringIO())
-
-
 def assert_static_loaded(page: Page, live_server: LiveServer) -> None:
     """The live server must serve app.css and htmx, and the page must actually use them."""
     for path in ("/static/css/app.css", "/static/vendor/htmx/htmx.min.js"):
@@ -75,12 +67,9 @@ def assert_static_loaded(page: Page, live_server: LiveServer) -> None:
 
 
 def log_in(page: Page, live_server: LiveServer, email: str) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    expect(page.get_by_role("heading", name="Log in")).to_be_visible()
+    """Log in, proving on the way that the page is styled and htmx is loaded."""
+    log_in_with_form(page, live_server, email)
     assert_static_loaded(page, live_server)
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
 
 
 def log_out(page: Page, live_server: LiveServer) -> None:

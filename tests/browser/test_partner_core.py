@@ -4,48 +4,24 @@ test-output/screenshots."""
 
 from __future__ import annotations
 
-import io
 import re
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
-# The browser fixtures live with the platform's browser tests; importing them makes them usable here.
-from tests.browser.conftest import (  # noqa: F401
-    PHONE,
-    BrowserErrors,
-    browser,
-    browser_errors,
-    page,
-    playwright_session,
-    screenshot_dir,
-)
+from tests.browser.conftest import PHONE, BrowserErrors, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
 
 
-@pytest.fixture
-def demo_world() -> None:
-    call_command("seed_demo", stdout=io.StringIO())
-
-
-def log_in(page: Page, live_server: LiveServer, email: str) -> None:  # noqa: F811  (`page` is the fixture)
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill("demo-pass-2026")
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(re.compile(r".*/acme/.*"))
-
-
 def test_board_move_swaps_the_board_and_joins_the_history(
-    page: Page,  # noqa: F811
+    page: Page,
     live_server: LiveServer,
     demo_world: None,
-    screenshot_dir: Path,  # noqa: F811
-    browser_errors: BrowserErrors,  # noqa: F811
+    screenshot_dir: Path,
+    browser_errors: BrowserErrors,
 ) -> None:
     log_in(page, live_server, "staff@acme.example")
     page.goto(f"{live_server.url}/acme/board/?type=reseller")
@@ -73,11 +49,11 @@ def test_board_move_swaps_the_board_and_joins_the_history(
 
 
 def test_directory_filters_as_you_type_at_phone_width(
-    page: Page,  # noqa: F811
+    page: Page,
     live_server: LiveServer,
     demo_world: None,
-    screenshot_dir: Path,  # noqa: F811
-    browser_errors: BrowserErrors,  # noqa: F811
+    screenshot_dir: Path,
+    browser_errors: BrowserErrors,
 ) -> None:
     page.set_viewport_size(PHONE)
     log_in(page, live_server, "admin@acme.example")
