@@ -1,8 +1,8 @@
 """The lifecycle board (one column per stage) and the stage move it and the partner page post to.
 
 A move from the board answers htmx with the re-rendered board (filters kept), and a browser without
-JS with a redirect back to the board. htmx swaps only 2xx answers, so a refused move comes back to
-htmx as a 200 board with the error on the card; without htmx it is a 400 page.
+JS with a redirect back to the board. A refused move answers 400 with the board and the error on the
+card (base.html tells htmx to swap 400 answers).
 """
 
 from __future__ import annotations
@@ -114,12 +114,11 @@ def partner_stage_move(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect(f"{url}?{query}" if query else url)
             return redirect("partner_tab_stages", tenant_slug=request.tenant.slug, pk=partner.pk)  # type: ignore[attr-defined]
     if to_board:
-        hx = bool(getattr(request, "htmx", False))
         return _render_board(
             request,
             board_params,
             error=f"{partner.name} was not moved: {_move_errors(form)}",
             error_partner_id=partner.pk,
-            status=200 if hx else 400,
+            status=400,
         )
     return stages_tab(request, partner, form=form, status=400)

@@ -311,7 +311,7 @@ def test_board_move_errors_show_on_the_board(world: World) -> None:
     pk = world.alpha.p1.pk
     data = {"to_stage": "sell", "reason": "x", "return_to": "board"}
     with_hx = staff(world).post(f"/alpha/partners/{pk}/stage/", data, headers=HX)
-    assert with_hx.status_code == 200 and 'data-testid="board-error"' in with_hx.content.decode()
+    assert with_hx.status_code == 400 and 'data-testid="board-error"' in with_hx.content.decode()
     without = staff(world).post(f"/alpha/partners/{pk}/stage/", data)
     assert without.status_code == 400 and "was not moved" in without.content.decode()
     assert not unscoped(StageChange).filter(partner_id=pk).exists()
