@@ -35,7 +35,9 @@ lint: install
 
 typecheck: install
 	$(BIN)/mypy analytics prm/services.py prm/audit.py prm/tenancy.py prm/context.py prm/selectors.py prm/access.py prm/db_backend \
-		partners/services_*.py partners/scoring.py partners/validation_core.py partners/access*.py partners/selectors*.py
+		partners/services_*.py partners/scoring.py partners/validation_core.py partners/access*.py partners/selectors*.py \
+		revenue/services_*.py revenue/imports_*.py revenue/selectors*.py revenue/validation.py revenue/matching.py \
+		revenue/access.py revenue/signals.py revenue/tasks.py prm/api/filters.py prm/csv_export.py
 
 bench: install
 	@for f in bench/*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done

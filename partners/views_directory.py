@@ -2,25 +2,21 @@
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Iterator
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect
-from django.utils import timezone
 
 from partners.forms_core import DirectoryFilterForm, PartnerForm
 from partners.models import Partner, Segment
 from partners.selectors import SORTS, partner_directory_list, partner_filter_options
 from partners.services_core import partner_create
+from prm.csv_export import csv_export_response
 from prm.models import VENDOR_ROLES, Membership
-from prm.tenancy import tenant_context
 from prm.web import apply_service_errors, paginate, query_string_without_page, render_page, tenant_view
 
-EXPORT_CHUNK = 500
 EXPORT_COLUMNS = [
     "id",
     "name",
@@ -40,7 +36,6 @@ EXPORT_COLUMNS = [
     "created_at",
 ]
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _query_without(request: HttpRequest, *names: str) -> str:
@@ -72,12 +67,7 @@ def partner_directory(request: HttpRequest) -> HttpResponse:
     return render_page(request, "partners/directory.html", context, partial="results")
 
 
-def csv_safe(value: Any) -> str:
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(FORMULA_PREFIXES) else text
-
-
-def _export_row(partner: Partner) -> list[str]:
+def _export_row(partner: Partner) -> list[Any]:
     segments: list[Segment] = list(partner.segments.all())
     values = [
         partner.pk,
@@ -97,24 +87,7 @@ def _export_row(partner: Partner) -> list[str]:
         partner.left_on.isoformat() if partner.left_on else "",
         partner.created_at.isoformat(timespec="seconds"),
     ]
-    return [csv_safe(value) for value in values]
-
-
-class CsvStreamingResponse(StreamingHttpResponse):
-    """A streamed CSV that can also be read whole through `.content` (which consumes the stream), so
-    generic response checks, such as the authorization matrix's, work on it as on any page."""
-
-    # The base class refuses `.content`; this one reads the stream instead.
-    @property
-    def content(self) -> bytes:  # type: ignore[override]
-        return b"".join(self.streaming_content)  # type: ignore[arg-type]
-
-
-class _Line:
-    """A file-like target for csv.writer that hands back each formatted line."""
-
-    def write(self, value: str) -> str:
-        return value
+    return values
 
 
 @tenant_view(roles=VENDOR_ROLES)  # type: ignore[arg-type]  # a streaming response, not an HttpResponse
@@ -123,28 +96,9 @@ def partner_export(request: HttpRequest) -> StreamingHttpResponse:
     actor: Membership = request.membership  # type: ignore[attr-defined]
     filters = DirectoryFilterForm(request.GET, options=partner_filter_options())
     rows = partner_directory_list(actor=actor, **filters.selector_kwargs())
-    # The order is fixed now, inside the request; the rows follow chunk by chunk while streaming.
-    ordered_ids = list(rows.values_list("pk", flat=True))
-    tenant_id = request.tenant.pk  # type: ignore[attr-defined]
-
-    def stream() -> Iterator[str]:
-        writer = csv.writer(_Line())
-        yield writer.writerow(EXPORT_COLUMNS)
-        for start in range(0, len(ordered_ids), EXPORT_CHUNK):
-            chunk = ordered_ids[start : start + EXPORT_CHUNK]
-            # Streaming runs after the view returned and the middleware cleared the tenant; each
-            # chunk sets it again (and within one step, so no context crosses a yield).
-            with tenant_context(tenant_id):
-                by_id = {partner.pk: partner for partner in rows.filter(pk__in=chunk)}
-                lines = [writer.writerow(_export_row(by_id[pk])) for pk in chunk if pk in by_id]
-            yield "".join(lines)
-
-    response = CsvStreamingResponse(stream(), content_type="text/csv; charset=utf-8")
-    stamp = timezone.localdate().isoformat()
-    slug = request.tenant.slug  # type: ignore[attr-defined]
-    response["Content-Disposition"] = f'attachment; filename="{slug}-partners-{stamp}.csv"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return csv_export_response(
+        request, rows=rows, columns=EXPORT_COLUMNS, row_values=_export_row, name="partners"
+    )
 
 
 @tenant_view(roles=VENDOR_ROLES, methods=("GET", "POST"))

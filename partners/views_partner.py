@@ -53,6 +53,7 @@ TABS = {
     "trainings": "partner_tab_trainings",
     "market": "partner_tab_market",
     "health": "partner_tab_health",
+    "sell": "partner_tab_sell",
 }
 
 

@@ -70,6 +70,21 @@ class TenantSettingsForm(forms.Form):
     annual_discount_rate = forms.DecimalField(
         min_value=Decimal("0"), max_value=Decimal("1"), decimal_places=4, help_text="0.10 means 10% a year."
     )
+    deal_protection_days = forms.IntegerField(
+        label="Deal protection (days)",
+        min_value=1,
+        max_value=730,
+        help_text="How long an approved registration protects the partner's claim.",
+    )
+    deal_extension_days = forms.IntegerField(
+        label="Extension (days)",
+        min_value=1,
+        max_value=365,
+        help_text="What the one extension a partner may ask for adds.",
+    )
+    website_url = forms.URLField(
+        label="Website", required=False, help_text="Where referral links land unless a code says otherwise."
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

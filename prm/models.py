@@ -112,6 +112,19 @@ class Tenant(models.Model):
     default_margins = models.JSONField(
         default=default_margins, help_text="Gross margin per revenue stream, between 0 and 1."
     )
+    deal_protection_days = models.PositiveSmallIntegerField(
+        default=90,
+        validators=[MinValueValidator(1), MaxValueValidator(730)],
+        help_text="How long an approved deal registration protects the partner's claim.",
+    )
+    deal_extension_days = models.PositiveSmallIntegerField(
+        default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+        help_text="What the one extension a partner may ask for adds to the protection window.",
+    )
+    website_url = models.URLField(
+        max_length=500, blank=True, help_text="Where partners' tracked referral links land by default."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -17,7 +17,15 @@ from prm.models import PARTNER_ROLES, VENDOR_ROLES, Membership, Role, Tenant, Us
 from prm.tenancy import require_tenant_id, tenant_context
 
 MEMBERSHIP_FIELDS = ["user", "role", "partner", "is_active"]
-TENANT_SETTING_FIELDS = ["name", "currency", "annual_discount_rate", "default_margins"]
+TENANT_SETTING_FIELDS = [
+    "name",
+    "currency",
+    "annual_discount_rate",
+    "default_margins",
+    "deal_protection_days",
+    "deal_extension_days",
+    "website_url",
+]
 
 
 def tenant_create(*, slug: str, name: str, currency: str = "USD") -> Tenant:
@@ -173,7 +181,11 @@ def tenant_settings_update(
     currency: str,
     annual_discount_rate: Decimal,
     default_margins: dict[str, Any],
+    deal_protection_days: int | None = None,
+    deal_extension_days: int | None = None,
+    website_url: str | None = None,
 ) -> Tenant:
+    """Values left as None keep what the tenant has."""
     if not actor.is_vendor_admin:
         raise PermissionDenied("Only vendor admins change tenant settings.")
     tenant = Tenant.objects.select_for_update().get(pk=require_tenant_id())
@@ -182,6 +194,12 @@ def tenant_settings_update(
     tenant.currency = currency.strip().upper()
     tenant.annual_discount_rate = annual_discount_rate
     tenant.default_margins = {key: str(value) for key, value in default_margins.items()}
+    if deal_protection_days is not None:
+        tenant.deal_protection_days = deal_protection_days
+    if deal_extension_days is not None:
+        tenant.deal_extension_days = deal_extension_days
+    if website_url is not None:
+        tenant.website_url = website_url.strip()
     tenant.full_clean()  # validates every margin before any is normalised
     tenant.default_margins = {key: str(Decimal(str(value))) for key, value in default_margins.items()}
     tenant.save()

@@ -218,7 +218,16 @@ CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 # Longer than the longest task, so a killed worker's task is redelivered soon after, not in hours.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 5 * 60}
 CELERY_RESULT_EXPIRES = 24 * 3600
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    # Protection windows end by the hour; a lost recompute message is picked up within minutes.
+    "deals-expire": {"task": "revenue.tasks.deals_expire_all", "schedule": 15 * 60},
+    "ltv-recompute-sweep": {"task": "revenue.tasks.recompute_sweep", "schedule": 5 * 60},
+}
+
+# --- CSV imports ---------------------------------------------------------------------------
+IMPORT_MAX_BYTES = 20 * 1024 * 1024
+# An API upload is read whole (JSON content, or a multipart body hashed for its Idempotency-Key).
+DATA_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES + 1024 * 1024
 
 # --- API -------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -254,6 +263,8 @@ SPECTACULAR_SETTINGS = {
         "PartnerStatusEnum": "partners.models.core.PartnerStatus",
         "ProspectStatusEnum": "partners.models.recruit.ProspectStatus",
         "MdfStatusEnum": "partners.models.market.MdfStatus",
+        # "kind" means different sets in different resources; each gets its own stable name.
+        "TrainingKindEnum": "partners.models.enablement.TrainingKind",
     },
 }
 

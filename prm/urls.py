@@ -40,6 +40,7 @@ account_patterns = [
 
 tenant_patterns = [
     path("", include("partners.urls")),
+    path("", include("revenue.urls")),
     path("members/", views_members.member_list, name="member_list"),
     path("members/invite/", views_members.member_invite, name="member_invite"),
     path("members/<int:pk>/", views_members.member_detail, name="member_detail"),
@@ -54,6 +55,7 @@ tenant_patterns = [
 api_tenant_patterns = [
     path("", include("prm.api.urls")),
     path("", include("partners.api_urls")),
+    path("", include("revenue.api_urls")),
 ]
 
 urlpatterns = [

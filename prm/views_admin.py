@@ -58,6 +58,9 @@ def tenant_settings(request: HttpRequest) -> HttpResponse:
         "name": tenant.name,
         "currency": tenant.currency,
         "annual_discount_rate": tenant.annual_discount_rate,
+        "deal_protection_days": tenant.deal_protection_days,
+        "deal_extension_days": tenant.deal_extension_days,
+        "website_url": tenant.website_url,
     }
     for key, _ in REVENUE_STREAMS:
         initial[f"margin_{key}"] = tenant.default_margins.get(key, "0.70")
@@ -70,6 +73,9 @@ def tenant_settings(request: HttpRequest) -> HttpResponse:
                 currency=form.cleaned_data["currency"],
                 annual_discount_rate=form.cleaned_data["annual_discount_rate"],
                 default_margins=form.margins(),
+                deal_protection_days=form.cleaned_data["deal_protection_days"],
+                deal_extension_days=form.cleaned_data["deal_extension_days"],
+                website_url=form.cleaned_data["website_url"],
             )
         except ValidationError as error:
             apply_service_errors(form, error)

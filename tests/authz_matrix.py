@@ -10,29 +10,19 @@ that the allowed roles may legitimately see (alpha's partner P1), so a deny is a
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
-ANON = "anonymous"
-VA, VS, PA, PU = "vendor_admin", "vendor_staff", "partner_admin", "partner_user"
-EVERYONE = frozenset({ANON, VA, VS, PA, PU})
-MEMBERS = frozenset({VA, VS, PA, PU})
-VENDORS = frozenset({VA, VS})
-PARTNERS = frozenset({PA, PU})
-NOBODY: frozenset[str] = frozenset()
-
-
-@dataclass(frozen=True)
-class Endpoint:
-    """`allow[method]` is the set of roles that may; every other role is denied.
-    `obj` says which world object fills the `pk` of the URL; `data` is what a POST/PATCH sends."""
-
-    allow: dict[str, frozenset[str]]
-    obj: str | None = None
-    api: bool = False
-    tenant: bool = True
-    extra_kwargs: dict[str, str] = field(default_factory=dict)
-    data: dict[str, dict[str, object]] = field(default_factory=dict)
-
+from tests.authz_matrix_base import (  # noqa: F401  (re-exported for the concept modules)
+    ANON,
+    EVERYONE,
+    MEMBERS,
+    NOBODY,
+    PA,
+    PARTNERS,
+    PU,
+    VA,
+    VENDORS,
+    VS,
+    Endpoint,
+)
 
 MATRIX: dict[str, Endpoint] = {
     # --- platform pages (no tenant in the URL) ---
@@ -95,6 +85,8 @@ MATRIX: dict[str, Endpoint] = {
                 "name": "Renamed",
                 "currency": "EUR",
                 "annual_discount_rate": "0.08",
+                "deal_protection_days": "60",
+                "deal_extension_days": "30",
                 **{
                     f"margin_{key}": "0.5"
                     for key in ("new", "renewal", "upsell", "cross_sell", "services", "maintenance", "parts")
@@ -466,6 +458,27 @@ MATRIX: dict[str, Endpoint] = {
     ),
     "api_assessment_detail": Endpoint(allow={"GET": MEMBERS}, api=True, obj="assessment"),
 }
+
+# Each revenue concept keeps its rows in its own module.
+from tests import (  # noqa: E402
+    authz_matrix_revenue_api,
+    authz_matrix_revenue_deals,
+    authz_matrix_revenue_imports,
+    authz_matrix_revenue_ledger,
+    authz_matrix_revenue_partner,
+)
+
+for _module in (
+    authz_matrix_revenue_deals,
+    authz_matrix_revenue_ledger,
+    authz_matrix_revenue_imports,
+    authz_matrix_revenue_api,
+    authz_matrix_revenue_partner,
+):
+    _clash = MATRIX.keys() & _module.ENTRIES.keys()
+    if _clash:
+        raise ValueError(f"matrix rows defined twice: {sorted(_clash)}")
+    MATRIX.update(_module.ENTRIES)
 
 # Django admin is for the platform superuser only: no tenant role gets past its login page.
 MATRIX["admin:login"] = Endpoint(allow={"GET": EVERYONE}, tenant=False)

@@ -430,3 +430,16 @@ def test_docs_init_script_points_at_local_schema(db: Any) -> None:
         script = Client().get(ref).content.decode()
         assert "/api/schema/" in script
         assert not re.search(r"https?://", script), "the init script must not load anything from another host"
+
+
+@pytest.mark.parametrize(
+    ("url", "param"),
+    [
+        ("/api/v1/alpha/mdf-requests/?partner=abc", "partner"),
+        ("/api/v1/alpha/campaigns/?partner=1.5", "partner"),
+    ],
+)
+def test_malformed_filter_values_are_a_400_naming_the_parameter(world: World, url: str, param: str) -> None:
+    response = world.client("vendor_staff").get(url)
+    assert response.status_code == 400
+    assert param in response.json()

@@ -299,6 +299,9 @@ def _settings_post(tenant: Tenant, **overrides: str) -> dict[str, str]:
         "name": tenant.name,
         "currency": tenant.currency,
         "annual_discount_rate": str(tenant.annual_discount_rate),
+        "deal_protection_days": str(tenant.deal_protection_days),
+        "deal_extension_days": str(tenant.deal_extension_days),
+        "website_url": tenant.website_url,
     }
     for key, _ in REVENUE_STREAMS:
         data[f"margin_{key}"] = str(tenant.default_margins.get(key, "0.70"))
@@ -324,6 +327,22 @@ def test_settings_reject_margin_above_one_in_place(world: World) -> None:
     assert 'value="1.5"' in response.content.decode()
     assert _tenant_state(tenant) == state
     assert unscoped(AuditEvent).count() == events
+
+
+def test_settings_deal_protection_saved_and_checked(world: World) -> None:
+    tenant = world.alpha.tenant
+    client = world.client("vendor_admin")
+    refused = client.post("/alpha/settings/", _settings_post(tenant, deal_protection_days="0"))
+    assert refused.status_code == 400
+    assert "Ensure this value is greater than or equal to 1" in refused.content.decode()
+    assert Tenant.objects.get(pk=tenant.pk).deal_protection_days == 90
+    saved = client.post(
+        "/alpha/settings/",
+        _settings_post(tenant, deal_protection_days="60", website_url="https://alpha.example"),
+    )
+    assert saved.status_code == 302
+    fresh = Tenant.objects.get(pk=tenant.pk)
+    assert (fresh.deal_protection_days, fresh.website_url) == (60, "https://alpha.example")
 
 
 def test_settings_save_valid_changes(world: World) -> None:

@@ -34,6 +34,9 @@ from tests import (  # noqa: E402
     world_objects_enablement,
     world_objects_market,
     world_objects_recruit,
+    world_objects_revenue_deals,
+    world_objects_revenue_imports,
+    world_objects_revenue_ledger,
 )
 
 __all__ = [
@@ -43,4 +46,7 @@ __all__ = [
     "world_objects_enablement",
     "world_objects_market",
     "world_objects_recruit",
+    "world_objects_revenue_deals",
+    "world_objects_revenue_imports",
+    "world_objects_revenue_ledger",
 ]

@@ -3,9 +3,20 @@ free-text `q` over `search_fields`, both documented in the schema."""
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
-from django.db.models import BooleanField, Q, QuerySet
+from django.db.models import (
+    AutoField,
+    BooleanField,
+    DateField,
+    DateTimeField,
+    ForeignKey,
+    IntegerField,
+    Model,
+    Q,
+    QuerySet,
+)
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import BaseFilterBackend
 from rest_framework.request import Request
@@ -32,25 +43,48 @@ class QueryParamFilter(BaseFilterBackend):
 
     @staticmethod
     def _coerce(queryset: QuerySet, lookup: str, param: str, value: str) -> object:
-        """Booleans arrive as true/false; other values go to the ORM, which validates them."""
-        field = queryset.model._meta.get_field(lookup.split("__")[0])
-        if isinstance(field, BooleanField):
+        """Ids, dates and booleans are checked here, so a bad value is a 400 naming the parameter
+        rather than an error from the database; other values go to the ORM."""
+        kind = field_kind(queryset.model, lookup)
+        if kind == "boolean":
             if value not in ("true", "false"):
                 raise ValidationError({param: "Must be true or false."})
             return value == "true"
+        if kind == "integer":
+            try:
+                return int(value)
+            except ValueError:
+                raise ValidationError({param: "Must be a whole number (an id)."}) from None
+        if kind == "date":
+            try:
+                return datetime.date.fromisoformat(value)
+            except ValueError:
+                raise ValidationError({param: "Must be a date written as YYYY-MM-DD."}) from None
         return value
 
     def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
-        params = [
-            {
-                "name": param,
-                "required": False,
-                "in": "query",
-                "schema": {"type": "string"},
-                "description": f"Exact filter on {lookup}.",
-            }
-            for param, lookup in getattr(view, "filter_fields", {}).items()
-        ]
+        """Filters typed by their model field when the view names its model (`queryset_model`)."""
+        model = getattr(view, "queryset_model", None)
+        choices = getattr(view, "filter_choices", {})
+        params = []
+        for param, lookup in getattr(view, "filter_fields", {}).items():
+            schema: dict[str, Any] = {"type": "string"}
+            kind = field_kind(model, lookup) if model is not None else "string"
+            if kind == "date":
+                schema = {"type": "string", "format": "date"}
+            elif kind in ("integer", "boolean"):
+                schema = {"type": kind}
+            if param in choices:
+                schema = {"type": "string", "enum": sorted(choices[param])}
+            params.append(
+                {
+                    "name": param,
+                    "required": False,
+                    "in": "query",
+                    "schema": schema,
+                    "description": f"Exact filter on {lookup}.",
+                }
+            )
         if getattr(view, "search_fields", ()):
             params.append(
                 {
@@ -62,3 +96,15 @@ class QueryParamFilter(BaseFilterBackend):
                 }
             )
         return params
+
+
+def field_kind(model: type[Model], lookup: str) -> str:
+    """What a filter's value must look like: the kind of the model field its lookup starts with."""
+    field = model._meta.get_field(lookup.split("__")[0])
+    if isinstance(field, BooleanField):
+        return "boolean"
+    if isinstance(field, (ForeignKey, AutoField, IntegerField)):
+        return "integer"
+    if isinstance(field, DateField) and not isinstance(field, DateTimeField):
+        return "date"
+    return "string"

@@ -50,7 +50,7 @@ def test_checklist_tab_renders_full_page_and_htmx_fragment(world: World) -> None
     body = _body(fragment)
     assert "<html" not in body and body.lstrip().startswith('<div id="checklist-tab"')
     assert "0 of 2 done" in body
-    assert "time to first deal: no deals registered yet" in body.lower()
+    assert f'hx-get="/alpha/partners/{alpha.p1.pk}/first-deal/"' in body  # served by the revenue app
     assert "HX-Request" in _vary(fragment) and "HX-Request" in _vary(page)
 
 
