@@ -46,7 +46,23 @@ def recompute_mark_partners(*, partner_ids: Iterable[int | None], reason: str) -
         last_reason=reason[:200],
         changes=F("changes") + 1,
     )
-    transaction.on_commit(lambda: recompute_schedule(tenant_id=tenant_id))
+    _schedule_once_on_commit(tenant_id)
+
+
+def _schedule_once_on_commit(tenant_id: int) -> None:
+    """One scheduling callback per tenant per transaction, however many ledger writes it makes
+    (an import, a won deal, the demo seed): the cache flag debounces across transactions, this
+    within one, which matters where tasks run eagerly and clear the flag at once."""
+    connection = transaction.get_connection()
+    for _, callback, _ in connection.run_on_commit:
+        if getattr(callback, "recompute_tenant_id", None) == tenant_id:
+            return
+
+    def schedule() -> None:
+        recompute_schedule(tenant_id=tenant_id)
+
+    schedule.recompute_tenant_id = tenant_id  # type: ignore[attr-defined]
+    transaction.on_commit(schedule)
 
 
 def recompute_schedule(*, tenant_id: int) -> bool:

@@ -222,9 +222,10 @@ def test_every_ledger_write_marks_the_partners_it_affects(world: World) -> None:
 def test_the_debounced_task_takes_the_marks_after_commit(
     world: World, django_capture_on_commit_callbacks: Callable[..., Any]
 ) -> None:
-    customer = make_customer(world)
-    give_credit(world, customer, partner="p1")
+    # The whole story is one transaction here; its commit runs the scheduling.
     with django_capture_on_commit_callbacks(execute=True):
+        customer = make_customer(world)
+        give_credit(world, customer, partner="p1")
         record_revenue(world, customer)
     mark = marks(world)[world.alpha.p1.pk]
     assert mark.dirty_since is None and mark.taken_at is not None and mark.takes == 1
@@ -236,12 +237,12 @@ def test_the_debounced_task_takes_the_marks_after_commit(
 def test_a_burst_of_writes_enqueues_one_recompute(
     world: World, django_capture_on_commit_callbacks: Callable[..., Any]
 ) -> None:
-    customer = make_customer(world)
-    give_credit(world, customer, partner="p1")
     with (
         mock.patch.object(recompute_pending_task, "apply_async") as enqueue,
         django_capture_on_commit_callbacks(execute=True),
     ):
+        customer = make_customer(world)
+        give_credit(world, customer, partner="p1")
         for day in range(1, 6):
             record_revenue(world, customer, on=f"2025-03-0{day}")
         record_cost(world, partner="p2")
@@ -249,3 +250,16 @@ def test_a_burst_of_writes_enqueues_one_recompute(
     assert enqueue.call_args.kwargs["kwargs"] == {"tenant_id": world.alpha.tenant.pk}
     assert set(marks(world)) == {world.alpha.p1.pk, world.alpha.p2.pk}
     assert all(mark.dirty_since is not None for mark in marks(world).values())
+
+
+def test_one_transaction_of_many_writes_schedules_once(
+    world: World, django_capture_on_commit_callbacks: Callable[..., Any]
+) -> None:
+    with django_capture_on_commit_callbacks() as callbacks:
+        customer = make_customer(world)
+        give_credit(world, customer, partner="p1")
+        for day in range(1, 4):
+            record_revenue(world, customer, on=f"2025-04-0{day}")
+        record_cost(world, partner="p2")
+    scheduling = [cb for cb in callbacks if getattr(cb, "recompute_tenant_id", None) == world.alpha.tenant.pk]
+    assert len(scheduling) == 1
