@@ -34,6 +34,7 @@ urlpatterns: list[URLPattern] = [
     path("deals/<int:pk>/lose/", views_deals_vendor.deal_lose_view, name="deal_lose"),
     # vendor: conflicts
     path("deals/conflicts/", views_deals_conflicts.conflict_list_view, name="conflict_list"),
+    path("deals/conflicts/export.csv", views_deals_conflicts.conflict_export, name="conflict_export"),
     path("deals/conflicts/<int:pk>/", views_deals_conflicts.conflict_detail, name="conflict_detail"),
     path(
         "deals/conflicts/<int:pk>/resolve/",

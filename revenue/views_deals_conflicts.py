@@ -6,14 +6,15 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect
 
+from prm.csv_export import csv_export_response
 from prm.models import VENDOR_ROLES
 from prm.web import apply_service_errors, paginate, query_string_without_page, render_page, tenant_view
 from revenue.access import access_conflict_by_id
 from revenue.forms_deals import ConflictFilterForm, ConflictResolveForm
-from revenue.models import ConflictCase, ConflictStatus
+from revenue.models import ConflictCase, ConflictStatus, Deal
 from revenue.selectors_deals import conflict_list
 from revenue.services_deals import conflict_default_winner, conflict_resolve
 from revenue.views_deals_common import membership_of, tenant_slug_of
@@ -35,6 +36,67 @@ def conflict_list_view(request: HttpRequest) -> HttpResponse:
         "query": query_string_without_page(request),
     }
     return render_page(request, "revenue/deals/conflict_list.html", context, partial="results")
+
+
+EXPORT_COLUMNS = [
+    "case",
+    "status",
+    "match_kind",
+    "match_score",
+    "opened_at_utc",
+    "deal",
+    "deal_partner",
+    "deal_customer",
+    "deal_domain",
+    "deal_submitted_at_utc",
+    "other_deal",
+    "other_partner",
+    "other_customer",
+    "other_domain",
+    "other_submitted_at_utc",
+    "default_winner",
+    "winner",
+    "resolution_reason",
+    "resolved_at_utc",
+]
+
+
+def _side(deal: Deal) -> list[object]:
+    return [
+        deal.pk,
+        deal.partner.name if deal.partner else "direct opportunity",
+        deal.customer_name,
+        deal.customer_domain,
+        deal.submitted_at.isoformat(timespec="seconds") if deal.submitted_at else "",
+    ]
+
+
+def _export_row(case: ConflictCase) -> list[object]:
+    return [
+        case.pk,
+        case.status,
+        case.match_kind,
+        case.match_score,
+        case.created_at.isoformat(timespec="seconds"),
+        *_side(case.deal),
+        *_side(case.other_deal),
+        conflict_default_winner(case).pk,
+        case.winner_id or "",
+        case.resolution_reason,
+        case.resolved_at.isoformat(timespec="seconds") if case.resolved_at else "",
+    ]
+
+
+@tenant_view(roles=VENDOR_ROLES)  # type: ignore[arg-type]  # a streaming response
+def conflict_export(request: HttpRequest) -> StreamingHttpResponse:
+    values = ConflictFilterForm(request.GET).values()
+    return csv_export_response(
+        request,
+        rows=conflict_list(actor=membership_of(request), status=values["status"]),
+        columns=EXPORT_COLUMNS,
+        row_values=_export_row,
+        name="conflicts",
+    )
 
 
 def _detail(

@@ -91,6 +91,7 @@ ENTRIES: dict[str, Endpoint] = {
     ),
     # --- vendor: conflicts ---
     "conflict_list": Endpoint(allow={"GET": VENDORS}),
+    "conflict_export": Endpoint(allow={"GET": VENDORS}),
     "conflict_detail": Endpoint(allow={"GET": VENDORS}, obj="conflict"),
     "conflict_resolve": Endpoint(
         allow={"POST": VENDORS},
