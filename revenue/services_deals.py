@@ -7,7 +7,8 @@ DuplicateDealError (the API answers 409), also when 32 arrive at once: the datab
 index lets exactly one insert through.
 
 The services live in three modules by concept (this one: create, edit, submit, approve, reject;
-services_deals_conflicts; services_deals_closing) and are all re-exported here.
+services_deals_conflicts; services_deals_closing), share what services_deals_common holds, and are
+all re-exported here.
 """
 
 from __future__ import annotations
