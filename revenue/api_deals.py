@@ -166,7 +166,7 @@ class _DealActionView(RevenueActionAPIView):
     payload_class: type[serializers.Serializer] | None = None
 
     def run(self, *, actor: Membership, deal: Deal, **data: Any) -> Deal:
-        raise NotImplementedError
+        raise NotImplementedError  # abstract: each action view (submit, approve, ...) defines it
 
     def post(self, request: Request, tenant_slug: str, pk: int) -> Response:
         deal = access_deal_by_id(actor=self.actor, deal_id=pk)

@@ -166,14 +166,14 @@ class KindImport:
         self.problems = context.problems
 
     def check_row(self, row: int, values: dict[str, str]) -> None:
-        raise NotImplementedError
+        raise NotImplementedError  # abstract: each kind's importer (customers, revenue, ...) defines it
 
     def check_file(self) -> None:
         """Cross-row checks and look-ups, once every row was read."""
 
     def write(self, writer: BatchWriter) -> set[int]:
         """Write the clean file (inside the caller's transaction); returns the partners to recompute."""
-        raise NotImplementedError
+        raise NotImplementedError  # abstract: each kind's importer defines it
 
     @classmethod
     def column_names(cls) -> list[str]:

@@ -27,7 +27,7 @@ def deals_expire_task(*, tenant_id: int) -> int:
 @app.task(name="revenue.tasks.deals_expire_all", time_limit=120, soft_time_limit=100)
 def deals_expire_all_task() -> int:
     """Beat: expire protection windows that have passed, one task per tenant."""
-    with platform_context():
+    with platform_context():  # beat has no tenant; only the tenant ids are read
         tenant_ids = list(Tenant.objects.values_list("pk", flat=True))
     for tenant_id in tenant_ids:
         deals_expire_task.delay(tenant_id=tenant_id)
@@ -40,6 +40,8 @@ def recompute_sweep_task() -> int:
     from revenue.models import RecomputeMark
     from revenue.services_recompute import recompute_schedule
 
+    # Platform read, on purpose: beat has no tenant, and the sweep must find every tenant's dirty
+    # marks; it reads tenant ids only and hands each tenant its own task.
     with platform_context():
         tenant_ids = list(
             RecomputeMark.unscoped.filter(dirty_since__isnull=False)
