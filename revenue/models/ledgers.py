@@ -32,8 +32,16 @@ class ImmutableRowError(RuntimeError):
 
 
 class LedgerRow(TenantScopedModel):
+    """A fact of a ledger: never edited; each concrete row has a `reverses` key to the row it cancels."""
+
     class Meta:
         abstract = True
+
+    @property
+    def reversed_by(self) -> Any:
+        """The reversal row cancelling this one, or None. Lists prefetch `reversals` to keep it free."""
+        rows = list(self.reversals.all())  # type: ignore[attr-defined]
+        return rows[0] if rows else None
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
@@ -95,12 +103,6 @@ class RevenueEntry(LedgerRow):
 
     def __str__(self) -> str:
         return f"{self.stream} {self.amount} {self.currency} on {self.occurred_on}"
-
-    @property
-    def reversed_by(self) -> Any:
-        """The reversal row cancelling this one, or None. Lists prefetch `reversals` to keep it free."""
-        rows = list(self.reversals.all())
-        return rows[0] if rows else None
 
 
 class AttributionKind(models.TextChoices):
@@ -229,9 +231,3 @@ class PartnerCost(LedgerRow):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.amount} on {self.incurred_on}"
-
-    @property
-    def reversed_by(self) -> Any:
-        """The reversal row cancelling this one, or None. Lists prefetch `reversals` to keep it free."""
-        rows = list(self.reversals.all())
-        return rows[0] if rows else None
