@@ -54,6 +54,7 @@ TABS = {
     "market": "partner_tab_market",
     "health": "partner_tab_health",
     "sell": "partner_tab_sell",
+    "ltv": "partner_tab_ltv",
 }
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
@@ -218,10 +219,15 @@ CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 # Longer than the longest task, so a killed worker's task is redelivered soon after, not in hours.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 5 * 60}
 CELERY_RESULT_EXPIRES = 24 * 3600
+# The ledgers (revenue) hand changed partners to the LTV engine (analytics) by task name, so the
+# lower app never imports the higher one.
+LTV_RECOMPUTE_TASK = "analytics.tasks.ltv_recompute_pending"
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Protection windows end by the hour; a lost recompute message is picked up within minutes.
     "deals-expire": {"task": "revenue.tasks.deals_expire_all", "schedule": 15 * 60},
     "ltv-recompute-sweep": {"task": "revenue.tasks.recompute_sweep", "schedule": 5 * 60},
+    # Population parameters are refit nightly; ledger changes rescore partners in between.
+    "ltv-refit-nightly": {"task": "analytics.tasks.ltv_refit_all", "schedule": crontab(hour=2, minute=30)},
 }
 
 # --- CSV imports ---------------------------------------------------------------------------

@@ -41,6 +41,7 @@ account_patterns = [
 tenant_patterns = [
     path("", include("partners.urls")),
     path("", include("revenue.urls")),
+    path("", include("analytics.urls")),
     path("members/", views_members.member_list, name="member_list"),
     path("members/invite/", views_members.member_invite, name="member_invite"),
     path("members/<int:pk>/", views_members.member_detail, name="member_detail"),
@@ -56,6 +57,7 @@ api_tenant_patterns = [
     path("", include("prm.api.urls")),
     path("", include("partners.api_urls")),
     path("", include("revenue.api_urls")),
+    path("", include("analytics.api_urls")),
 ]
 
 urlpatterns = [

@@ -1,17 +1,22 @@
 """The ledgers tell the LTV engine which partners changed ("partner X needs recompute").
 
 Ledger services call `recompute_mark_partners` inside their own transaction: the mark commits exactly
-when the change does. After commit one task per tenant is scheduled, debounced: the first change
-in a quiet period schedules it DEBOUNCE_SECONDS ahead and later changes only add marks, so a burst
-(an import of 100,000 rows) costs one recompute. If the broker is unreachable the marks wait for the
-periodic sweep; nothing is lost.
+when the change does. After commit one task per tenant is scheduled: at once after a quiet period,
+otherwise at the end of the DEBOUNCE_SECONDS window that follows the last take, while later changes
+only add marks, so a burst (an import of 100,000 rows, a stream of API calls) costs one recompute per
+window. If the broker is unreachable the marks wait for the periodic sweep; nothing is lost.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterable
+from importlib import import_module
+from typing import Any
 
+from celery import current_app
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F, Value
@@ -28,6 +33,10 @@ DEBOUNCE_SECONDS = 10
 
 def _scheduled_key(tenant_id: int) -> str:
     return f"revenue:ltv-recompute-scheduled:{tenant_id}"
+
+
+def _last_take_key(tenant_id: int) -> str:
+    return f"revenue:ltv-recompute-last-take:{tenant_id}"
 
 
 def recompute_mark_partners(*, partner_ids: Iterable[int | None], reason: str) -> None:
@@ -66,18 +75,29 @@ def _schedule_once_on_commit(tenant_id: int) -> None:
 
 
 def recompute_schedule(*, tenant_id: int) -> bool:
-    """Enqueue the tenant's recompute unless one is already waiting; True if this call enqueued."""
-    from revenue.tasks import recompute_pending_task
+    """Enqueue the tenant's recompute unless one is already waiting; True if this call enqueued.
 
+    Leading edge: after a quiet period the recompute runs at once (a new row reaches the partner's
+    LTV in well under a second); within DEBOUNCE_SECONDS of the last take, it waits out the rest,
+    so a burst of transactions still costs one recompute per window."""
     if not cache.add(_scheduled_key(tenant_id), 1, timeout=DEBOUNCE_SECONDS * 30):
         return False
+    last_take = cache.get(_last_take_key(tenant_id))
+    countdown = 0.0 if last_take is None else max(0.0, last_take + DEBOUNCE_SECONDS - time.time())
     try:
-        recompute_pending_task.apply_async(kwargs={"tenant_id": tenant_id}, countdown=DEBOUNCE_SECONDS)
+        recompute_task().apply_async(kwargs={"tenant_id": tenant_id}, countdown=countdown)
     except Exception:  # the broker is down: the marks stay dirty and the periodic sweep takes them
         cache.delete(_scheduled_key(tenant_id))
         logger.exception("could not enqueue the LTV recompute of tenant %s", tenant_id)
         return False
     return True
+
+
+def recompute_task() -> Any:
+    """The LTV engine's task, by its configured name: the ledgers never import the engine. Its module
+    is loaded by name first, since Celery registers tasks when their module is imported."""
+    import_module(settings.LTV_RECOMPUTE_TASK.rsplit(".", 1)[0])
+    return current_app.tasks[settings.LTV_RECOMPUTE_TASK]
 
 
 @transaction.atomic
@@ -86,7 +106,9 @@ def recompute_take_pending() -> list[int]:
 
     Idempotent and safe to run twice at once: rows are taken under SKIP LOCKED and a mark dirtied
     again after it was taken is taken by the next run."""
-    cache.delete(_scheduled_key(require_tenant_id()))
+    tenant_id = require_tenant_id()
+    cache.delete(_scheduled_key(tenant_id))
+    cache.set(_last_take_key(tenant_id), time.time(), timeout=DEBOUNCE_SECONDS * 30)
     now = timezone.now()
     marks = list(
         RecomputeMark.objects.select_for_update(skip_locked=True)

@@ -9,14 +9,6 @@ from prm.context import platform_context
 from prm.models import Tenant
 
 
-@app.task(base=TenantTask, name="revenue.tasks.recompute_pending", time_limit=300, soft_time_limit=280)
-def recompute_pending_task(*, tenant_id: int) -> list[int]:
-    """Takes the partners whose ledgers changed. The LTV engine (analytics) recomputes them."""
-    from revenue.services_recompute import recompute_take_pending
-
-    return recompute_take_pending()
-
-
 @app.task(base=TenantTask, name="revenue.tasks.deals_expire", time_limit=300, soft_time_limit=280)
 def deals_expire_task(*, tenant_id: int) -> int:
     from revenue.services_deals import deals_expire_due

@@ -461,6 +461,8 @@ MATRIX: dict[str, Endpoint] = {
 
 # Each revenue concept keeps its rows in its own module.
 from tests import (  # noqa: E402
+    authz_matrix_analytics_api,
+    authz_matrix_analytics_pages,
     authz_matrix_revenue_api,
     authz_matrix_revenue_deals,
     authz_matrix_revenue_imports,
@@ -474,6 +476,8 @@ for _module in (
     authz_matrix_revenue_imports,
     authz_matrix_revenue_api,
     authz_matrix_revenue_partner,
+    authz_matrix_analytics_pages,
+    authz_matrix_analytics_api,
 ):
     _clash = MATRIX.keys() & _module.ENTRIES.keys()
     if _clash:

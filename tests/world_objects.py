@@ -30,6 +30,7 @@ def factory(kind: str) -> Callable[[Factory], Factory]:
 
 # Imported for their registrations; one module per concept so parallel work does not collide.
 from tests import (  # noqa: E402
+    world_objects_analytics,
     world_objects_core,
     world_objects_enablement,
     world_objects_market,
@@ -42,6 +43,7 @@ from tests import (  # noqa: E402
 __all__ = [
     "FACTORIES",
     "factory",
+    "world_objects_analytics",
     "world_objects_core",
     "world_objects_enablement",
     "world_objects_market",

@@ -22,9 +22,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import digamma, gammaln
+from scipy.special import digamma, gammaln, polygamma
 
-from analytics.clv.mle import fit_mle
+from analytics.clv.mle import MleResult, fit_mle
 
 __all__ = [
     "GammaGammaFit",
@@ -101,44 +101,85 @@ def _log_density(p: float, q: float, gamma: float, x: np.ndarray, m: np.ndarray)
     )
 
 
+class GammaGammaObjective:
+    """The negative log-likelihood of the repeat customers, prepared for many evaluations.
+
+    Everything that depends on the data alone is summed once (``sum x log(x m)``, ``sum log m``),
+    the gammaln/digamma/trigamma factors are evaluated once per distinct frequency (weighted by
+    its count), and only ``log(gamma + x m)`` and ``1 / (gamma + x m)`` need a pass over the
+    customers per evaluation.
+    """
+
+    def __init__(self, x: np.ndarray, m: np.ndarray) -> None:
+        self.ux, counts = np.unique(x, return_counts=True)
+        self.nx = counts.astype(np.float64)
+        self.x = x
+        self.y = x * m
+        self.n = float(x.size)
+        self.sum_x_log_y = float(np.sum(x * np.log(self.y)))
+        self.sum_log_m = float(np.sum(np.log(m)))
+
+    def value_and_gradient(self, z: np.ndarray) -> tuple[float, np.ndarray]:
+        """``(nll, gradient w.r.t. log p, log q, log gamma)``."""
+        p, q, gamma = np.exp(z)
+        pu = p * self.ux
+        log_g = np.log(gamma + self.y)
+        sum_lg = float(np.sum(log_g))
+        sum_x_lg = float(np.sum(self.x * log_g))
+        ll = (
+            float(np.sum(self.nx * (gammaln(pu + q) - gammaln(pu))))
+            + p * self.sum_x_log_y
+            - self.sum_log_m
+            - self.n * gammaln(q)
+            + self.n * q * np.log(gamma)
+            - p * sum_x_lg
+            - q * sum_lg
+        )
+        inv = 1.0 / (gamma + self.y)
+        dg = digamma(pu + q)
+        d_p = float(np.sum(self.nx * self.ux * (dg - digamma(pu)))) + self.sum_x_log_y - sum_x_lg
+        d_q = float(np.sum(self.nx * dg)) - self.n * digamma(q) + self.n * np.log(gamma) - sum_lg
+        d_gamma = self.n * q / gamma - p * float(np.sum(self.x * inv)) - q * float(np.sum(inv))
+        return -float(ll), -np.array([d_p * p, d_q * q, d_gamma * gamma])
+
+    def natural_hessian(self, theta: np.ndarray) -> np.ndarray:
+        """Analytic Hessian of the nll on the natural parameters (p, q, gamma)."""
+        p, q, gamma = theta
+        pu = p * self.ux
+        inv = 1.0 / (gamma + self.y)
+        tg = polygamma(1, pu + q)
+        h_pp = float(np.sum(self.nx * self.ux**2 * (tg - polygamma(1, pu))))
+        h_pq = float(np.sum(self.nx * self.ux * tg))
+        h_pg = -float(np.sum(self.x * inv))
+        h_qq = float(np.sum(self.nx * tg)) - self.n * float(polygamma(1, q))
+        h_qg = self.n / gamma - float(np.sum(inv))
+        h_gg = -self.n * q / gamma**2 + float(np.sum((p * self.x + q) * inv * inv))
+        return -np.array([[h_pp, h_pq, h_pg], [h_pq, h_qq, h_qg], [h_pg, h_qg, h_gg]])
+
+
+def _fit_objective(objective: GammaGammaObjective, start: np.ndarray) -> MleResult:
+    return fit_mle(
+        negative_log_likelihood=lambda z: objective.value_and_gradient(z)[0],
+        value_and_gradient=objective.value_and_gradient,
+        natural_hessian=objective.natural_hessian,
+        initial_log_params=start,
+        names=NAMES,
+    )
+
+
 def gamma_gamma_fit(*, frequency: np.ndarray, monetary_value: np.ndarray) -> GammaGammaFit:
     """Maximum-likelihood fit on the repeat customers (``frequency > 0``).
 
     ``monetary_value`` is each customer's mean spend per repeat purchase period.  Optimises over
-    ``log p, log q, log gamma`` with the analytic gradient; standard errors from the numerical
-    Hessian on the natural parameters (see :mod:`analytics.clv.mle`).
+    ``log p, log q, log gamma`` with the analytic gradient; standard errors from the analytic
+    Hessian on the natural parameters (see :class:`GammaGammaObjective`).
     """
     x, m = _repeat_data(frequency, monetary_value)
     if x.size < 3:
         raise ValueError("the Gamma-Gamma model needs at least 3 repeat customers")
-    log_x = np.log(x)
-    log_m = np.log(m)
-    n = float(x.size)
-
-    def nll(z: np.ndarray) -> float:
-        p, q, gamma = np.exp(z)
-        px = p * x
-        ll = (
-            np.sum(gammaln(px + q) - gammaln(px) + px * (log_x + log_m) - log_m)
-            - n * gammaln(q)
-            + n * q * np.log(gamma)
-            - np.sum((px + q) * np.log(gamma + x * m))
-        )
-        return float(-ll)
-
-    def grad(z: np.ndarray) -> np.ndarray:
-        p, q, gamma = np.exp(z)
-        px = p * x
-        log_gxm = np.log(gamma + x * m)
-        dg = digamma(px + q)
-        d_p = np.sum(x * (dg - digamma(px) + log_x + log_m - log_gxm))
-        d_q = np.sum(dg - log_gxm) - n * digamma(q) + n * np.log(gamma)
-        d_gamma = n * q / gamma - np.sum((px + q) / (gamma + x * m))
-        return -np.array([d_p * p, d_q * q, d_gamma * gamma])
-
     # Method-of-moments-flavoured start: q = 3, p = 1, gamma from the overall mean spend.
     start = np.log(np.array([1.0, 3.0, 2.0 * float(np.mean(m))]))
-    result = fit_mle(negative_log_likelihood=nll, initial_log_params=start, names=NAMES, gradient=grad)
+    result = _fit_objective(GammaGammaObjective(x, m), start)
     return GammaGammaFit(
         params=result.params,
         log_likelihood=result.log_likelihood,

@@ -22,7 +22,9 @@ Heterogeneity", with per-period discount rate ``d``:
 
 DEL is the discounted expected lifetime (in periods, counting the first payment at time 0); DERL
 is the discounted expected residual lifetime of a customer who has made ``n`` renewals and is about
-to make her next renewal decision (the next payment is one period away, discounted as of "now").
+to make her next renewal decision: the payment of that renewal counts in full (t = n + 1 carries
+no discount), each later one is discounted one period more. Valued from inside the period in force,
+the next renewal is a period away: analytics.clv.contract_value divides by (1 + d) for that.
 """
 
 from __future__ import annotations
@@ -114,7 +116,7 @@ def _fit(churn_t: np.ndarray, churn_w: np.ndarray, alive_t: np.ndarray, alive_w:
 def sbg_fit_survivors(*, survivors: Sequence[int]) -> SbgFit:
     """Fit from cohort survivor counts ``N_0 >= N_1 >= ... >= N_k`` (``N_0`` = customers at start).
 
-    Fader & Hardie's (2007) "regular" cohort 1000, 869, 743, 653, 593, 551, 517, 491 gives
+    Fader & Hardie's (2007) "high end" cohort 1000, 869, 743, 653, 593, 551, 517, 491 gives
     ``alpha ~ 0.668``, ``beta ~ 3.806``.
     """
     counts = np.asarray(survivors, dtype=np.float64)

@@ -62,7 +62,7 @@ class TenantAPIMixin:
         key, digest = pending
         try:
             with transaction.atomic():
-                self._idempotency_record = IdempotencyRecord.objects.create(
+                self._idempotency_record: IdempotencyRecord | None = IdempotencyRecord.objects.create(
                     user=request.user, key=key, request_hash=digest
                 )
         except IntegrityError:

@@ -19,8 +19,7 @@ from revenue.models import PartnerCost, RecomputeMark, RevenueEntry
 from revenue.models.ledgers import ImmutableRowError
 from revenue.services_attribution import attribution_change_weight, attribution_end
 from revenue.services_ledger import cost_record, cost_reverse, revenue_record, revenue_reverse
-from revenue.services_recompute import recompute_take_pending
-from revenue.tasks import recompute_pending_task
+from revenue.services_recompute import recompute_take_pending, recompute_task
 from tests.conftest import World, unscoped
 from tests.revenue.test_ledger_support import (
     give_credit,
@@ -231,14 +230,14 @@ def test_the_debounced_task_takes_the_marks_after_commit(
     assert mark.dirty_since is None and mark.taken_at is not None and mark.takes == 1
     # The task itself takes whatever is dirty, inside the tenant it is given.
     give_credit(world, customer, partner="p2", kind="influenced")
-    assert recompute_pending_task.delay(tenant_id=world.alpha.tenant.pk).get() == [world.alpha.p2.pk]
+    assert recompute_task().delay(tenant_id=world.alpha.tenant.pk).get() == [world.alpha.p2.pk]
 
 
 def test_a_burst_of_writes_enqueues_one_recompute(
     world: World, django_capture_on_commit_callbacks: Callable[..., Any]
 ) -> None:
     with (
-        mock.patch.object(recompute_pending_task, "apply_async") as enqueue,
+        mock.patch.object(recompute_task(), "apply_async") as enqueue,
         django_capture_on_commit_callbacks(execute=True),
     ):
         customer = make_customer(world)

@@ -18,7 +18,7 @@ from analytics.clv.sbg import (
     sbg_survival,
 )
 
-REGULAR = [1000, 869, 743, 653, 593, 551, 517, 491]
+HIGH_END = [1000, 869, 743, 653, 593, 551, 517, 491]
 TRUE = {"alpha": 0.9, "beta": 2.7}
 
 positive = st.floats(1e-6, 1e6)
@@ -39,8 +39,8 @@ def simulate_histories(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     return np.minimum(churn_period, horizon), churn_period <= horizon
 
 
-def test_paper_regular_cohort() -> None:
-    fit = sbg_fit_survivors(survivors=REGULAR)
+def test_paper_high_end_cohort() -> None:
+    fit = sbg_fit_survivors(survivors=HIGH_END)
     assert fit.converged
     assert fit.params["alpha"] == pytest.approx(0.668, abs=1e-3)
     assert fit.params["beta"] == pytest.approx(3.806, abs=1e-3)
@@ -51,7 +51,7 @@ def test_paper_regular_cohort() -> None:
     assert projected.shape == (13,)
     assert projected[0] == pytest.approx(1000)
     # the fitted curve tracks the observed survivors closely
-    assert np.max(np.abs(projected[: len(REGULAR)] / REGULAR - 1)) < 0.03
+    assert np.max(np.abs(projected[: len(HIGH_END)] / HIGH_END - 1)) < 0.03
 
 
 def test_histories_recover_parameters_within_three_standard_errors() -> None:
@@ -142,7 +142,7 @@ def test_survival_matches_product_of_retention_rates(alpha: float, beta: float) 
 
 
 def test_derl_weekly_rate_and_del() -> None:
-    fit = sbg_fit_survivors(survivors=REGULAR)
+    fit = sbg_fit_survivors(survivors=HIGH_END)
     alpha, beta = fit.params["alpha"], fit.params["beta"]
     weekly = 1.1 ** (1 / 52) - 1
     for n in (0, 1, 7, 52):
