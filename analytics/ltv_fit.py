@@ -122,9 +122,13 @@ def fit_transactional(
             return False, f"{repeaters} repeat customers, fewer than {MIN_REPEATERS}"
         return True, ""
 
+    # The pooled fit runs first; its optimum starts the segments' fits, a few Newton steps away.
+    start: dict[str, np.ndarray] = {}
+
     def fit_one(mask: np.ndarray, segment: str) -> SegmentModel:
         x, t_x, T, m = rfm.frequency[mask], rfm.recency[mask], rfm.T[mask], rfm.monetary_value[mask]
-        counts = bgnbd_fit(frequency=x, recency=t_x, T=T)
+        counts = bgnbd_fit(frequency=x, recency=t_x, T=T, initial=start.get(POOLED))
+        start.setdefault(POOLED, np.array([counts.params[name] for name in ("r", "alpha", "a", "b")]))
         spend_model = gamma_gamma_fit(frequency=x, monetary_value=np.maximum(m, 0.0))
         spend = {
             "params": spend_model.params,
@@ -147,13 +151,13 @@ def fit_transactional(
             converged=counts.converged,
             customers=int(mask.sum()),
             spend=spend,
-            quality=_tracking(mask=mask, history=history),
+            quality=_tracking(mask=mask, history=history, initial=start[POOLED]),
         )
 
     return _serve(population="transactional", segments=segments, fit_one=fit_one, eligible=eligible)
 
 
-def _tracking(*, mask: np.ndarray, history: dict[str, np.ndarray]) -> dict[str, Any]:
+def _tracking(*, mask: np.ndarray, history: dict[str, np.ndarray], initial: np.ndarray) -> dict[str, Any]:
     """Calibration vs holdout: refit on all but the last HOLDOUT_WEEKS and compare the predicted
     cumulative repeat transactions of the segment with the actual ones, week by week."""
     chosen = np.flatnonzero(mask)
@@ -173,7 +177,9 @@ def _tracking(*, mask: np.ndarray, history: dict[str, np.ndarray]) -> dict[str, 
     if int((summary.frequency > 0).sum()) < MIN_REPEATERS:
         return {}
     try:
-        calibration = bgnbd_fit(frequency=summary.frequency, recency=summary.recency, T=summary.T)
+        calibration = bgnbd_fit(
+            frequency=summary.frequency, recency=summary.recency, T=summary.T, initial=initial
+        )
     except (ValueError, FloatingPointError):
         return {}
     start = int(day.min())

@@ -340,5 +340,6 @@ def _sourced_counts(ledgers: Ledgers, partner_index: np.ndarray, start: np.ndarr
     )
     if not keep.any():
         return np.zeros(n, dtype=np.int64)
-    pairs = np.unique(np.c_[partner_index[keep], ledgers.attr_customer[keep]], axis=0)
-    return np.bincount(pairs[:, 0], minlength=n).astype(np.int64)
+    span = int(ledgers.attr_customer[keep].max()) + 1
+    pairs = np.unique(partner_index[keep].astype(np.int64) * span + ledgers.attr_customer[keep])
+    return np.bincount(pairs // span, minlength=n).astype(np.int64)

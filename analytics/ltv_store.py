@@ -11,9 +11,11 @@ from decimal import Decimal
 from typing import Any
 
 import numpy as np
+from django.db import connection
 from django.db.models import Count, Sum
 from django.utils import timezone
 
+from analytics.ltv_copy import rows_insert
 from analytics.ltv_fit import POOLED, PopulationFits, SegmentModel
 from analytics.ltv_load import COST_KINDS, STREAMS, day_date
 from analytics.ltv_metrics import churn_risk, payback_months
@@ -27,7 +29,7 @@ from analytics.models import (
     SegmentFit,
     TenantLtvSnapshot,
 )
-from revenue.imports_writer import keys_in, write_batch
+from revenue.imports_writer import keys_in
 
 TREND_LOOKBACK_DAYS = 60
 SOURCING = "sourcing"
@@ -39,6 +41,17 @@ def money(value: float) -> Decimal:
 
 def _ratio(value: float) -> float | None:
     return None if value is None or not np.isfinite(value) else round(float(value), 4)
+
+
+def results_commit_asynchronously() -> None:
+    """Let this transaction's commit return before its WAL reaches disk (PostgreSQL).
+
+    Results are derived data: a crash can lose at most this commit, never corrupt it, and the run
+    is only marked done by a later, synchronous commit, which flushes this one's WAL before its own;
+    a lost run is recomputed by its redelivered task. Saves the flush of 100,000 rows' WAL."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
 
 def json_safe(value: Any) -> Any:
@@ -93,7 +106,7 @@ def fits_store(*, run: LtvRun, fits: Fits) -> None:
 
 def fits_load() -> Fits | None:
     """The current fits with the segment map of the run that made them; None before any refit."""
-    current = list(SegmentFit.objects.filter(is_current=True).select_related("run"))
+    current = list(SegmentFit.objects.filter(is_current=True).select_related("run").defer("quality"))
     if not current:
         return None
     run = current[0].run
@@ -137,40 +150,61 @@ def fits_load() -> Fits | None:
     )
 
 
-def _customer_rows(
-    scores: Scores, as_of_day: int, annual_discount: float, fits: PopulationFits
-) -> list[dict[str, Any]]:
-    now = timezone.now()
-    to_first = np.power(1.0 + annual_discount, -(as_of_day - scores.first_day) / 365.25)
+CUSTOMER_COLUMNS = (
+    "customer_id",
+    "population",
+    "segment",
+    "fit_id",
+    "first_on",
+    "last_on",
+    "frequency",
+    "recency",
+    "age",
+    "monetary",
+    "p_alive",
+    "expected_transactions",
+    "realised_margin",
+    "predicted_margin",
+    "clv",
+    "computed_at",
+)
+
+
+def _dates(days: np.ndarray) -> list[Any]:
+    return list(np.asarray(days, dtype="datetime64[D]").tolist())
+
+
+def _customer_rows(scores: Scores, as_of_day: int, annual_discount: float) -> list[tuple[Any, ...]]:
+    """One tuple per customer in CUSTOMER_COLUMNS order, built column-wise (100,000 customers)."""
+    n = scores.customer.size
+    if n == 0:
+        return []
     fit_ids = {
         row.segment: row.pk
         for row in SegmentFit.objects.filter(is_current=True, population=scores.population)
     }
-    rows = []
-    for i in range(scores.customer.size):
-        served = str(scores.served_by[i])
-        rows.append(
-            {
-                "customer_id": int(scores.customer[i]),
-                "population": scores.population,
-                "segment": str(scores.segment[i])[:60],
-                "fit_id": fit_ids.get(served) if served != NO_MODEL else None,
-                "first_on": day_date(int(scores.first_day[i])),
-                "last_on": day_date(int(scores.last_day[i])),
-                "frequency": int(scores.frequency[i]),
-                "recency": round(float(scores.recency[i]), 4),
-                "age": round(float(scores.age[i]), 4),
-                "monetary": round(float(scores.monetary[i]), 4),
-                "p_alive": round(float(scores.p_alive[i]), 6),
-                "expected_transactions": round(float(scores.expected_transactions[i]), 6),
-                "realised_margin": money(scores.realised[i]),
-                "predicted_margin": money(scores.residual[i]),
-                # Realised undiscounted here; the partner roll-up discounts row by row.
-                "clv": money(scores.realised[i] + scores.residual[i] * to_first[i]),
-                "computed_at": now,
-            }
-        )
-    return rows
+    to_first = np.power(1.0 + annual_discount, -(as_of_day - scores.first_day) / 365.25)
+    served = [fit_ids.get(str(key)) if key != NO_MODEL else None for key in scores.served_by]
+    columns = (
+        scores.customer.tolist(),
+        [scores.population] * n,
+        [str(segment)[:60] for segment in scores.segment],
+        served,
+        _dates(scores.first_day),
+        _dates(scores.last_day),
+        scores.frequency.astype(np.int64).tolist(),
+        np.round(scores.recency, 4).tolist(),
+        np.round(scores.age, 4).tolist(),
+        np.round(scores.monetary, 4).tolist(),
+        np.round(scores.p_alive, 6).tolist(),
+        np.round(scores.expected_transactions, 6).tolist(),
+        np.round(scores.realised, 2).tolist(),
+        np.round(scores.residual, 2).tolist(),
+        # Realised undiscounted here; the partner roll-up discounts row by row.
+        np.round(scores.realised + scores.residual * to_first, 2).tolist(),
+        [timezone.now()] * n,
+    )
+    return list(zip(*columns, strict=True))
 
 
 def customer_values_store(*, comp: Computation, only_customers: list[int] | None) -> int:
@@ -179,13 +213,9 @@ def customer_values_store(*, comp: Computation, only_customers: list[int] | None
     elif only_customers:
         CustomerValue.objects.filter(keys_in(CustomerValue, "customer_id", only_customers)).delete()
     written = 0
-    for scores, fits in (
-        (comp.transactional, comp.fits.transactional),
-        (comp.subscription, comp.fits.subscription),
-    ):
-        rows = _customer_rows(scores, comp.ledgers.as_of_day, comp.ledgers.annual_discount, fits)
-        for start in range(0, len(rows), 5000):
-            write_batch(CustomerValue, rows[start : start + 5000])
+    for scores in (comp.transactional, comp.subscription):
+        rows = _customer_rows(scores, comp.ledgers.as_of_day, comp.ledgers.annual_discount)
+        rows_insert(model=CustomerValue, columns=CUSTOMER_COLUMNS, rows=rows)
         written += len(rows)
     return written
 
@@ -363,15 +393,16 @@ def tenant_snapshot_store(*, comp: Computation | None, as_of: dt.date) -> Tenant
         costs=Sum("costs"),
         partners=Count("id"),
     )
-    customers = CustomerValue.objects.values("customer_id").distinct().count()
+    latest = TenantLtvSnapshot.objects.order_by("-taken_on").first()
     if comp is not None:
+        customers = int(np.union1d(comp.transactional.customer, comp.subscription.customer).size)
         metrics = {
             "nrr": _ratio(comp.tenant_metrics.nrr[0]),
             "grr": _ratio(comp.tenant_metrics.grr[0]),
             "customer_churn": _ratio(comp.tenant_metrics.churn[0]),
         }
-    else:
-        latest = TenantLtvSnapshot.objects.order_by("-taken_on").first()
+    else:  # a partial recompute keeps the book-wide figures of the last full one
+        customers = latest.customers if latest else 0
         metrics = {
             "nrr": latest.nrr if latest else None,
             "grr": latest.grr if latest else None,
@@ -387,10 +418,9 @@ def tenant_snapshot_store(*, comp: Computation | None, as_of: dt.date) -> Tenant
         high = max(money(float(np.quantile(column_sums, 0.95))), ltv)
     else:
         # A partial recompute moves the band with the partners it rescored, keeping its width.
-        previous = TenantLtvSnapshot.objects.order_by("-taken_on").first()
-        shift = ltv - previous.ltv if previous else zero
-        low = previous.ltv_low + shift if previous else ltv
-        high = previous.ltv_high + shift if previous else ltv
+        shift = ltv - latest.ltv if latest else zero
+        low = latest.ltv_low + shift if latest else ltv
+        high = latest.ltv_high + shift if latest else ltv
     snapshot, _ = TenantLtvSnapshot.objects.update_or_create(
         taken_on=as_of,
         defaults={

@@ -19,6 +19,7 @@ from analytics.ltv_store import (
     customer_values_store,
     fits_store,
     partner_results_store,
+    results_commit_asynchronously,
     tenant_snapshot_store,
 )
 from analytics.models import LtvRun, RunStatus
@@ -73,6 +74,7 @@ def _refit(run: LtvRun) -> None:
         comp = ltv_compute(ledgers=ledgers, fits=fits)
     ltv_run_progress(run=run, progress=80, step="Saving the results")
     with ltv_run_timed(run=run, name="store"), transaction.atomic():
+        results_commit_asynchronously()
         # The refit rescored every partner, so pending ledger marks are settled by it.
         recompute_take_pending()
         fits_store(run=run, fits=comp.fits)

@@ -109,9 +109,10 @@ def populate(tenant: Tenant, rng: np.random.Generator) -> tuple[int, date]:
     # (maybe early) end. A fifth are annual subscribers instead.
     first = rng.integers(0, 3 * 365 - 30, CUSTOMERS)
     subscriber = rng.random(CUSTOMERS) < 0.2
+    subs = np.flatnonzero(subscriber)
+    terms = np.minimum(rng.geometric(0.35, subs.size), (3 * 365 - first[subs]) // 365 + 1)
     weights = rng.gamma(0.7, 1.0, CUSTOMERS) * ~subscriber
-    counts = rng.multinomial(ROWS - int(subscriber.sum()) * 2, weights / weights.sum())
-    counts[subscriber] = 0
+    counts = rng.multinomial(ROWS - int(terms.sum()), weights / weights.sum())
     owner = np.repeat(np.arange(CUSTOMERS), counts)
     life = np.minimum(3 * 365 - first, rng.exponential(500, CUSTOMERS).astype(int) + 1)
     day = first[owner] + (rng.random(owner.size) * life[owner]).astype(int)
@@ -120,8 +121,6 @@ def populate(tenant: Tenant, rng: np.random.Generator) -> tuple[int, date]:
     amount = np.round(rng.gamma(3.0, 80.0, owner.size) + 5, 2)
     stream = np.where(rng.random(owner.size) < 0.7, "parts", "services")
     stream[first_row] = "new"
-    subs = np.flatnonzero(subscriber)
-    terms = np.minimum(rng.geometric(0.35, subs.size), (3 * 365 - first[subs]) // 365 + 1)
     sub_owner = np.repeat(subs, terms)
     term = np.arange(sub_owner.size) - np.repeat(np.cumsum(terms) - terms, terms)
     sub_start = first[sub_owner] + 365 * term
@@ -130,7 +129,7 @@ def populate(tenant: Tenant, rng: np.random.Generator) -> tuple[int, date]:
     contractual = np.r_[np.zeros(owner.size, bool), np.ones(sub_owner.size, bool)]
     base = np.datetime64(start, "D")
     dates = (base + all_day).astype(str)
-    ends = (base + all_day + 364).astype(str)
+    ends = (base + all_day + np.timedelta64(364, "D")).astype(str)
     _insert(
         RevenueEntry._meta.db_table,
         [

@@ -23,12 +23,14 @@ applied so that large x never overflows):
 
 from __future__ import annotations
 
+import functools
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import integrate
-from scipy.special import betaln, digamma, expit, gammaln, hyp2f1, polygamma
+from scipy.special import betaln, digamma, expit, gammaln, hyp2f1, polygamma, roots_jacobi
 
 from analytics.clv.mle import MleResult, fit_mle
 
@@ -448,10 +450,65 @@ def safe_hyp2f1(
     return np.asarray(out, dtype=np.float64)
 
 
+# With little heterogeneity in the drop-out probability a fit drives a and b to the hundreds or
+# millions. Then the 2F1 forms cancel catastrophically (1 - (1-z)^(a-1) 2F1 with 2F1 ~ 1e99, from
+# a + b of a few hundred) and scipy's 2F1 turns NaN. Above QUADRATURE_ABOVE the expectations are
+# taken over p ~ Beta directly (given p, the Gamma mixing over lambda has a closed form): by
+# Gauss-Jacobi, exact for the Beta weight, up to JACOBI_UP_TO (beyond it scipy's Jacobi weights
+# overflow), then by Gauss-Legendre on +-10 standard deviations of the (by then narrow) Beta.
+QUADRATURE_ABOVE = 100.0
+JACOBI_UP_TO = 1000.0
+BETA_NODES = 64
+
+
+@functools.cache
+def _legendre_nodes() -> tuple[np.ndarray, np.ndarray]:
+    return np.polynomial.legendre.leggauss(BETA_NODES)
+
+
+def _beta_nodes(a: float, b: float) -> tuple[np.ndarray, np.ndarray]:
+    """Nodes and normalised weights for expectations over p ~ Beta(a, b)."""
+    if a + b <= JACOBI_UP_TO:
+        u, w = roots_jacobi(BETA_NODES, b - 1.0, a - 1.0)
+        return (1.0 + u) / 2.0, w / w.sum()
+    mean = a / (a + b)
+    sd = np.sqrt(mean * (1.0 - mean) / (a + b + 1.0))
+    lo, hi = max(mean - 10.0 * sd, 1e-300), min(mean + 10.0 * sd, 1.0 - 1e-16)
+    u, w = _legendre_nodes()
+    p = lo + (hi - lo) * (u + 1.0) / 2.0
+    log_density = (a - 1.0) * np.log(p) + (b - 1.0) * np.log1p(-p)
+    weights = w * np.exp(log_density - log_density.max())
+    return p, weights / weights.sum()
+
+
+def _over_beta(a: float, b: np.ndarray, value: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> np.ndarray:
+    """E[value(p)] for p ~ Beta(a, b_i), row by row; `value(p, rows)` gets p of shape (1, nodes)
+    and the boolean mask of the rows sharing that b, and returns (those rows, nodes)."""
+    b = np.atleast_1d(np.asarray(b, dtype=np.float64))
+    out = np.empty(b.shape)
+    for b_k in np.unique(b):
+        p, w = _beta_nodes(a, float(b_k))
+        rows = b == b_k
+        out[rows] = value(p[None, :], rows) @ w
+    return out
+
+
+def _mixed(params: dict[str, float]) -> bool:
+    return params["a"] + params["b"] > QUADRATURE_ABOVE
+
+
 def bgnbd_expected_purchases(params: dict[str, float], t: np.ndarray | float) -> np.ndarray:
     """E[X(t)], expected repeat purchases of a new customer in (0, t] (FHL 2005 eq. 9)."""
     r, alpha, a, b = params["r"], params["alpha"], params["a"], params["b"]
     t = np.asarray(t, dtype=np.float64)
+    if _mixed(params):  # E[(1 - (alpha / (alpha + p t))^r) / p] over p ~ Beta(a, b)
+        flat = t.reshape(-1)
+        values = _over_beta(
+            a,
+            np.full(flat.size, b),
+            lambda p, rows: -np.expm1(-r * np.log1p(p * flat[rows, None] / alpha)) / p,
+        )
+        return np.asarray(values.reshape(t.shape), dtype=np.float64)
     z = t / (alpha + t)
     # (alpha/(alpha+t))^r 2F1(r, b; a+b-1; z) = (1-z)^(a-1) 2F1(a+b-1-r, a-1; a+b-1; z)
     scaled = np.exp((a - 1.0) * np.log1p(-z)) * safe_hyp2f1(a + b - 1.0 - r, a - 1.0, a + b - 1.0, z)
@@ -489,6 +546,17 @@ def bgnbd_conditional_expected_purchases(
     t_x = np.asarray(recency, dtype=np.float64)
     tt = np.asarray(T, dtype=np.float64)
     t = np.asarray(t, dtype=np.float64)
+    if _mixed(params):  # alive: lambda ~ Gamma(r + x, alpha + T) and p ~ Beta(a, b + x)
+        x_b, t_b, T_b, tx_b = np.broadcast_arrays(x, t, tt, t_x)
+        x_f, t_f, T_f = x_b.reshape(-1), t_b.reshape(-1), T_b.reshape(-1)
+
+        def given_p(p: np.ndarray, rows: np.ndarray) -> np.ndarray:
+            growth = np.log1p(p * t_f[rows, None] / (alpha + T_f[rows, None]))
+            return np.asarray(-np.expm1(-(r + x_f[rows, None]) * growth) / p)
+
+        mean = _over_beta(a, b + x_f, given_p)
+        alive = expit(-_log_odds_dead_bg(params, x_b, tx_b, T_b)).reshape(-1)
+        return np.asarray((alive * mean).reshape(x_b.shape), dtype=np.float64)
     z = t / (alpha + tt + t)
     # ((alpha+T)/(alpha+T+t))^(r+x) 2F1(r+x, b+x; a+b+x-1; z)
     #   = (1-z)^(a-1) 2F1(a+b-1-r, a-1; a+b+x-1; z)       (Euler)

@@ -235,3 +235,35 @@ def test_a_tiny_tenant_gets_realised_values_and_says_no_model_fitted(world: Worl
         row = PartnerLtv.objects.get(partner=world.alpha.p1)
         assert row.realised > 0 and row.predicted == 0
         assert row.ltv_low <= row.ltv <= row.ltv_high
+
+
+def test_a_reversed_sale_counts_as_never_made_whatever_day_the_reversal_was_recorded(
+    book: Any, world: World
+) -> None:
+    with tenant_context(world.alpha.tenant):
+        p1 = world.alpha.p1
+        refit()
+        before = PartnerLtv.objects.get(partner=p1)
+        customer = book.customers[p1.pk][2]
+        sale = RevenueEntry.objects.create(
+            customer=customer,
+            occurred_on=dt.date(2025, 3, 3),
+            amount=Decimal("900"),
+            currency="USD",
+            stream="services",
+            margin=Decimal("0.5"),
+        )
+        RevenueEntry.objects.create(
+            customer=customer,
+            occurred_on=AS_OF,
+            amount=Decimal("-900"),
+            currency="USD",
+            stream="services",
+            margin=Decimal("0.5"),
+            reverses=sale,
+            reason="cancelled",
+        )
+        refit()
+        after = PartnerLtv.objects.get(partner=p1)
+        assert after.realised == before.realised
+        assert after.by_stream.get("services") == before.by_stream.get("services")
