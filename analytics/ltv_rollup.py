@@ -201,7 +201,7 @@ def partner_rollup(
     predicted_by_stream = np.zeros((n, len(STREAMS)))
     predicted_by_kind = np.zeros((n, 2))
     book_draws = np.zeros((n, DRAWS))
-    customers = np.zeros(n)
+    holders: list[np.ndarray] = []  # (partner, customer id) keys, to count customers once
     active_sum = np.zeros(n)
     weight_sum = np.zeros(n)
     for scores in (t, s):
@@ -214,7 +214,12 @@ def partner_rollup(
         book_draws += both @ scores.draws
         active_sum += both @ scores.p_alive
         weight_sum += both @ np.ones(scores.customer.size)
-        customers += np.diff(both.indptr)
+        coo = both.tocoo()
+        holders.append(np.c_[coo.row, scores.customer[coo.col]].astype(np.int64))
+    pairs_held = np.concatenate(holders) if holders else np.empty((0, 2), np.int64)
+    span = int(pairs_held[:, 1].max(initial=0)) + 1
+    held = np.unique(pairs_held[:, 0].astype(np.int64) * span + pairs_held[:, 1])
+    customers = np.bincount(held // span, minlength=n).astype(float)
     predicted_by_stream *= to_start[:, None]
     predicted_by_kind *= to_start[:, None]
     book_draws *= to_start[:, None]

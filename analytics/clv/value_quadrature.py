@@ -22,6 +22,8 @@ Chebyshev series in log s, exact to ~1e-10 with 32 nodes over the ranges met in 
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from scipy.linalg import eigvalsh_tridiagonal
 from scipy.special import gammaincc, gammaln
@@ -34,6 +36,13 @@ CHEBYSHEV_NODES = 32
 _MIN_SHAPE = 1e-8  # shapes below this are numerically a point mass; the rule stays well defined
 
 
+@functools.lru_cache(maxsize=8192)
+def _tridiagonal_eigenvalues(diag: bytes, off: bytes) -> np.ndarray:
+    """Cached by the matrix: a ledger change rescoring one partner's book asks for the same rules
+    (same population parameters, same purchase counts) as the run before it."""
+    return eigvalsh_tridiagonal(np.frombuffer(diag), np.frombuffer(off))
+
+
 def _golub_welsch(diag: np.ndarray, off: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Nodes and probability weights of a batch of symmetric tridiagonal Jacobi matrices.
 
@@ -44,7 +53,7 @@ def _golub_welsch(diag: np.ndarray, off: np.ndarray) -> tuple[np.ndarray, np.nda
     m, n = diag.shape
     nodes = np.empty((m, n))
     for row in range(m):
-        nodes[row] = eigvalsh_tridiagonal(diag[row], off[row])
+        nodes[row] = _tridiagonal_eigenvalues(diag[row].tobytes(), off[row].tobytes())
     prev = np.zeros((m, n))
     cur = np.ones((m, n))
     total = np.ones((m, n))

@@ -76,6 +76,17 @@ def test_a_refit_scores_every_customer_and_partner_and_says_which_model_served(
 
 def test_partner_ltv_adds_up_and_its_interval_brackets_it(book: Any, world: World) -> None:
     with tenant_context(world.alpha.tenant):
+        # A repeat buyer that also signs a contract is in both populations, but one customer.
+        RevenueEntry.objects.create(
+            customer=book.customers[world.alpha.p1.pk][0],
+            occurred_on=dt.date(2026, 1, 1),
+            amount=Decimal("600"),
+            currency="USD",
+            stream="maintenance",
+            margin=Decimal("0.7"),
+            contract_start=dt.date(2026, 1, 1),
+            contract_end=dt.date(2026, 12, 31),
+        )
         refit()
         row = PartnerLtv.objects.get(partner=world.alpha.p1)
         assert row.ltv == row.realised + row.predicted + row.future - row.costs
