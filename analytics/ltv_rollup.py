@@ -201,9 +201,8 @@ def partner_rollup(
     predicted_by_stream = np.zeros((n, len(STREAMS)))
     predicted_by_kind = np.zeros((n, 2))
     book_draws = np.zeros((n, DRAWS))
-    holders: list[np.ndarray] = []  # (partner, customer id) keys, to count customers once
-    active_sum = np.zeros(n)
-    weight_sum = np.zeros(n)
+    # (partner, customer id, weight, P(alive)) per population: a customer in both counts once.
+    holders: list[np.ndarray] = []
     for scores in (t, s):
         sourced = _weights(ledgers, scores, partner_index, sourced=True)
         influenced = _weights(ledgers, scores, partner_index, sourced=False)
@@ -212,14 +211,9 @@ def partner_rollup(
         predicted_by_kind[:, 1] += influenced @ scores.residual
         predicted_by_stream += both @ (scores.residual[:, None] * scores.stream_share)
         book_draws += both @ scores.draws
-        active_sum += both @ scores.p_alive
-        weight_sum += both @ np.ones(scores.customer.size)
         coo = both.tocoo()
-        holders.append(np.c_[coo.row, scores.customer[coo.col]].astype(np.int64))
-    pairs_held = np.concatenate(holders) if holders else np.empty((0, 2), np.int64)
-    span = int(pairs_held[:, 1].max(initial=0)) + 1
-    held = np.unique(pairs_held[:, 0].astype(np.int64) * span + pairs_held[:, 1])
-    customers = np.bincount(held // span, minlength=n).astype(float)
+        holders.append(np.c_[coo.row, scores.customer[coo.col], coo.data, scores.p_alive[coo.col]])
+    customers, active_sum, weight_sum = _book_counts(holders, n)
     predicted_by_stream *= to_start[:, None]
     predicted_by_kind *= to_start[:, None]
     book_draws *= to_start[:, None]
@@ -318,6 +312,26 @@ def partner_rollup(
         draws=total_draws,
     )
     return rollup, pairs, monthly, prior, new_values
+
+
+def _book_counts(holders: list[np.ndarray], n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per partner: customers held, expected active customers (weight x P(alive), a customer in
+    both populations counting with the larger of its two chances) and the total weight."""
+    rows = np.concatenate(holders) if holders else np.empty((0, 4))
+    partner, customer = rows[:, 0].astype(np.int64), rows[:, 1].astype(np.int64)
+    span = int(customer.max(initial=0)) + 1
+    keys, inverse = np.unique(partner * span + customer, return_inverse=True)
+    weight = np.zeros(keys.size)
+    alive = np.zeros(keys.size)
+    np.maximum.at(weight, inverse.ravel(), rows[:, 2])
+    np.maximum.at(alive, inverse.ravel(), rows[:, 3])
+    owner = keys // span
+    customers = np.bincount(owner, minlength=n).astype(float)
+    return (
+        customers,
+        np.bincount(owner, weights=weight * alive, minlength=n),
+        np.bincount(owner, weights=weight, minlength=n),
+    )
 
 
 def median_remaining_quarters(*, params: dict[str, float], survived: np.ndarray) -> np.ndarray:

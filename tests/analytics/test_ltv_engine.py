@@ -97,6 +97,7 @@ def test_partner_ltv_adds_up_and_its_interval_brackets_it(book: Any, world: Worl
         assert row.by_kind["sourced"]["realised"] == pytest.approx(float(row.realised), abs=0.05)
         assert row.by_kind["influenced"] == {"realised": 0.0, "predicted": 0.0}
         assert row.customers == 56 and row.future > 0 and row.median_remaining_years
+        assert 0 < row.expected_active_customers <= row.customers
         assert PartnerLtvSnapshot.objects.filter(partner=world.alpha.p1, taken_on=AS_OF).count() == 1
         tenant = TenantLtvSnapshot.objects.get(taken_on=AS_OF)
         assert tenant.ltv == sum(r.ltv for r in PartnerLtv.objects.all())
