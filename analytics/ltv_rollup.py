@@ -234,7 +234,7 @@ def partner_rollup(
     remaining_years = np.zeros(n)
     new_per_year = np.zeros(n)
     types = np.array([f"type:{kind}" for kind in ledgers.partner_type], dtype=object)
-    for segment in set(types.tolist()):
+    for segment in sorted(set(types.tolist())):  # sorted: the draws must not depend on hash order
         mask = types == segment
         model = partners.model_for(segment.removeprefix("type:")) or partners.models[POOLED]
         value = new_values.get(segment, new_values.get(POOLED, 0.0))

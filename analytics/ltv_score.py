@@ -106,7 +106,7 @@ def score_transactional(
     expected = np.zeros(n)
     residual = np.zeros(n)
     draws = np.zeros((n, DRAWS))
-    for key in set(served_by.tolist()) - {NO_MODEL}:
+    for key in sorted(set(served_by.tolist()) - {NO_MODEL}):  # a fixed order of draws
         mask = served_by == key
         model = fits.models[key]
         spend = model.spend
@@ -227,7 +227,7 @@ def score_subscription(
     p_renew = histories.active.astype(float)
     residual = np.zeros(n)
     draws = np.zeros((n, DRAWS))
-    for key in set(served_by.tolist()) - {NO_MODEL}:
+    for key in sorted(set(served_by.tolist()) - {NO_MODEL}):  # a fixed order of draws
         mask = served_by == key
         model = fits.models[key]
         args = {
