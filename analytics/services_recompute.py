@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from analytics.ltv_load import ltv_ledgers_load
-from analytics.ltv_pipeline import ltv_compute
+from analytics.ltv_pipeline import Fits, fit_notes, ltv_compute
 from analytics.ltv_store import customer_values_store, fits_load, partner_results_store, tenant_snapshot_store
 from analytics.models import LtvRun, RunKind, RunStatus, RunTrigger
 from analytics.services_refit import tenant_discount_rate
@@ -35,7 +35,7 @@ def ltv_recompute_pending() -> list[int]:
     return partner_ids
 
 
-def ltv_recompute_partners(*, partner_ids: list[int], fits: object) -> LtvRun:
+def ltv_recompute_partners(*, partner_ids: list[int], fits: Fits) -> LtvRun:
     started = timezone.now()
     run = LtvRun(
         kind=RunKind.RECOMPUTE,
@@ -56,13 +56,13 @@ def ltv_recompute_partners(*, partner_ids: list[int], fits: object) -> LtvRun:
             partner_ids=partner_ids,
         )
     with ltv_run_timed(run=run, name="score"):
-        comp = ltv_compute(ledgers=ledgers, fits=fits)  # type: ignore[arg-type]
+        comp = ltv_compute(ledgers=ledgers, fits=fits)
     with ltv_run_timed(run=run, name="store"):
         run.customers_scored = customer_values_store(comp=comp, only_customers=customer_ids)
         run.partners_computed = partner_results_store(comp=comp, run=None)
         tenant_snapshot_store(comp=None, as_of=ledgers.as_of)
     run.status, run.progress, run.step = RunStatus.SUCCEEDED, 100, "Done"
     run.finished_at = timezone.now()
-    run.segments = [{"partners": partner_ids[:50], "reason": "ledger change; stored population fits"}]
+    run.segments = fit_notes(fits)  # the stored fits that served this rescoring
     run.save()
     return run

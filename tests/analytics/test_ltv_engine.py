@@ -221,6 +221,10 @@ def test_a_ledger_change_rescores_its_partner_without_a_refit(
         assert PartnerLtv.objects.get(partner=p2).computed_at == other_before.computed_at
         recompute = LtvRun.objects.filter(kind=RunKind.RECOMPUTE).get()
         assert recompute.status == RunStatus.SUCCEEDED and recompute.partners_computed == 1
+        # The run says which stored model served which segment.
+        assert {(note["population"], note["segment"]) for note in recompute.segments} == {
+            (note["population"], note["segment"]) for note in LtvRun.objects.get(kind=RunKind.REFIT).segments
+        }
         assert (
             CustomerValue.objects.filter(customer=customer, population="transactional").get().last_on
             == dt.date.today()
