@@ -15,7 +15,7 @@ from django.db import connection
 from django.db.models import Count, Sum
 from django.utils import timezone
 
-from analytics.ltv_copy import rows_insert
+from analytics.ltv_copy import columns_insert
 from analytics.ltv_fit import POOLED, PopulationFits, SegmentModel
 from analytics.ltv_load import COST_KINDS, STREAMS, day_date
 from analytics.ltv_metrics import churn_risk, payback_months
@@ -150,61 +150,34 @@ def fits_load() -> Fits | None:
     )
 
 
-CUSTOMER_COLUMNS = (
-    "customer_id",
-    "population",
-    "segment",
-    "fit_id",
-    "first_on",
-    "last_on",
-    "frequency",
-    "recency",
-    "age",
-    "monetary",
-    "p_alive",
-    "expected_transactions",
-    "realised_margin",
-    "predicted_margin",
-    "clv",
-    "computed_at",
-)
-
-
-def _dates(days: np.ndarray) -> list[Any]:
-    return list(np.asarray(days, dtype="datetime64[D]").tolist())
-
-
-def _customer_rows(scores: Scores, as_of_day: int, annual_discount: float) -> list[tuple[Any, ...]]:
-    """One tuple per customer in CUSTOMER_COLUMNS order, built column-wise (100,000 customers)."""
-    n = scores.customer.size
-    if n == 0:
-        return []
+def _customer_columns(scores: Scores, as_of_day: int, annual_discount: float) -> dict[str, np.ndarray]:
+    """CustomerValue columns of one population's scores (100,000 customers: column-wise)."""
     fit_ids = {
         row.segment: row.pk
         for row in SegmentFit.objects.filter(is_current=True, population=scores.population)
     }
     to_first = np.power(1.0 + annual_discount, -(as_of_day - scores.first_day) / 365.25)
-    served = [fit_ids.get(str(key)) if key != NO_MODEL else None for key in scores.served_by]
-    columns = (
-        scores.customer.tolist(),
-        [scores.population] * n,
-        [str(segment)[:60] for segment in scores.segment],
-        served,
-        _dates(scores.first_day),
-        _dates(scores.last_day),
-        scores.frequency.astype(np.int64).tolist(),
-        np.round(scores.recency, 4).tolist(),
-        np.round(scores.age, 4).tolist(),
-        np.round(scores.monetary, 4).tolist(),
-        np.round(scores.p_alive, 6).tolist(),
-        np.round(scores.expected_transactions, 6).tolist(),
-        np.round(scores.realised, 2).tolist(),
-        np.round(scores.residual, 2).tolist(),
-        # Realised undiscounted here; the partner roll-up discounts row by row.
-        np.round(scores.realised + scores.residual * to_first, 2).tolist(),
-        [timezone.now()] * n,
+    keys, served = np.unique(scores.served_by.astype(str), return_inverse=True)
+    fit_of_key = np.array(
+        [fit_ids.get(key) if key != NO_MODEL else None for key in keys.tolist()], dtype=object
     )
-    return list(zip(*columns, strict=True))
+    return {
+        "customer_id": scores.customer.astype(np.int64),
+        "segment": np.asarray(scores.segment, dtype=object),
+        "fit_id": fit_of_key[served.reshape(-1)],
+        "first_on": scores.first_day.astype("datetime64[D]"),
+        "last_on": scores.last_day.astype("datetime64[D]"),
+        "frequency": scores.frequency.astype(np.int64),
+        "recency": np.round(scores.recency, 4),
+        "age": np.round(scores.age, 4),
+        "monetary": np.round(scores.monetary, 4),
+        "p_alive": np.round(scores.p_alive, 6),
+        "expected_transactions": np.round(scores.expected_transactions, 6),
+        "realised_margin": np.round(scores.realised, 2),
+        "predicted_margin": np.round(scores.residual, 2),
+        # Realised undiscounted here; the partner roll-up discounts row by row.
+        "clv": np.round(scores.realised + scores.residual * to_first, 2),
+    }
 
 
 def customer_values_store(*, comp: Computation, only_customers: list[int] | None) -> int:
@@ -213,10 +186,13 @@ def customer_values_store(*, comp: Computation, only_customers: list[int] | None
     elif only_customers:
         CustomerValue.objects.filter(keys_in(CustomerValue, "customer_id", only_customers)).delete()
     written = 0
+    now = timezone.now()
     for scores in (comp.transactional, comp.subscription):
-        rows = _customer_rows(scores, comp.ledgers.as_of_day, comp.ledgers.annual_discount)
-        rows_insert(model=CustomerValue, columns=CUSTOMER_COLUMNS, rows=rows)
-        written += len(rows)
+        written += columns_insert(
+            model=CustomerValue,
+            columns=_customer_columns(scores, comp.ledgers.as_of_day, comp.ledgers.annual_discount),
+            constants={"population": scores.population, "computed_at": now},
+        )
     return written
 
 

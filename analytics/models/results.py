@@ -42,10 +42,18 @@ class LtvParts(TenantScopedModel):
 class CustomerValue(TenantScopedModel):
     """A customer's score in one population (a customer with both kinds of revenue has two rows)."""
 
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
+    # A refit rewrites every row of the tenant, and each index costs that write: the unique
+    # (tenant, customer, population) index serves lookups by tenant and by customer, and fits are
+    # never deleted (the run history keeps them), so none of the three keys gets an index of its own.
+    tenant = models.ForeignKey(
+        "prm.Tenant", on_delete=models.CASCADE, related_name="+", editable=False, db_index=False
+    )
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+", db_index=False)
     population = models.CharField(max_length=20, choices=Population.choices)
     segment = models.CharField(max_length=60)
-    fit = models.ForeignKey("analytics.SegmentFit", null=True, on_delete=models.SET_NULL, related_name="+")
+    fit = models.ForeignKey(
+        "analytics.SegmentFit", null=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
     first_on = models.DateField()
     last_on = models.DateField()
     # RFM in weeks (transactional) or renewals survived / contract length (subscription).

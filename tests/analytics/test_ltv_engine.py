@@ -74,6 +74,36 @@ def test_a_refit_scores_every_customer_and_partner_and_says_which_model_served(
             assert 0.0 <= value.p_alive <= 1.0 and value.predicted_margin >= 0
 
 
+def test_stored_customer_scores_carry_their_segment_serving_fit_dates_and_margin(
+    book: Any, world: World
+) -> None:
+    with tenant_context(world.alpha.tenant):
+        run = refit()
+        current = {
+            (fit.population, fit.segment): fit.pk for fit in SegmentFit.objects.filter(is_current=True)
+        }
+        serving = {
+            (note["population"], note["segment"]): "pooled" if note["pooled"] else note["segment"]
+            for note in run.segments
+        }
+        segment = "type:" + world.alpha.p1.partner_type
+        buyer, subscriber = book.customers[world.alpha.p1.pk][0], book.customers[world.alpha.p1.pk][-1]
+        for customer, population in ((buyer, "transactional"), (subscriber, "subscription")):
+            rows = list(RevenueEntry.objects.filter(customer=customer, occurred_on__lte=AS_OF))
+            value = CustomerValue.objects.get(customer=customer, population=population)
+            assert value.segment == segment
+            assert value.fit_id == current[(population, serving[(population, segment)])]
+            assert value.first_on == min(row.occurred_on for row in rows)
+            if population == "transactional":
+                assert value.last_on == max(row.occurred_on for row in rows)
+                margin = sum(row.amount * row.margin for row in rows)
+                assert float(value.realised_margin) == pytest.approx(float(margin), abs=0.006)
+            assert value.clv >= value.realised_margin and value.computed_at is not None
+        # Rewritten, not added to: a second refit leaves one row per customer and population.
+        refit()
+        assert CustomerValue.objects.filter(customer=buyer).count() == 1
+
+
 def test_partner_ltv_adds_up_and_its_interval_brackets_it(book: Any, world: World) -> None:
     with tenant_context(world.alpha.tenant):
         # A repeat buyer that also signs a contract is in both populations, but one customer.
