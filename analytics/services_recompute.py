@@ -10,9 +10,10 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
+from analytics.ltv_fits_store import fits_load
 from analytics.ltv_load import ltv_ledgers_load
 from analytics.ltv_pipeline import Fits, fit_notes, ltv_compute
-from analytics.ltv_store import customer_values_store, fits_load, partner_results_store, tenant_snapshot_store
+from analytics.ltv_store import customer_values_store, partner_results_store, tenant_snapshot_store
 from analytics.models import LtvRun, RunKind, RunStatus, RunTrigger
 from analytics.services_refit import tenant_discount_rate
 from analytics.services_runs import ltv_run_request, ltv_run_timed

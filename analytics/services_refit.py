@@ -13,11 +13,11 @@ from decimal import Decimal
 from celery.exceptions import SoftTimeLimitExceeded
 from django.db import OperationalError, transaction
 
+from analytics.ltv_fits_store import fits_store
 from analytics.ltv_load import ltv_ledgers_load
 from analytics.ltv_pipeline import customer_segments, fit_all, fit_notes, ltv_compute
 from analytics.ltv_store import (
     customer_values_store,
-    fits_store,
     partner_results_store,
     results_commit_asynchronously,
     tenant_snapshot_store,

@@ -6,7 +6,7 @@ out right after her *first* purchase, i.e. after every purchase.  Likelihood (th
     L = B(a, b+x+1)/B(a, b) * Gamma(r+x) alpha^r / (Gamma(r) (alpha+T)^(r+x))
         + B(a+1, b+x)/B(a, b) * Gamma(r+x) alpha^r / (Gamma(r) (alpha+t_x)^(r+x)),
 
-computed in logs with an analytic gradient (shared with :mod:`analytics.clv.bgnbd`).
+computed in logs with an analytic gradient (shared with the BG/NBD: :mod:`analytics.clv.bg_family`).
 
 * E[X(t)] = b/(a-1) [1 - (alpha/(alpha+t))^r 2F1(r, b+1; a+b; t/(alpha+t))]
 * E[Y(t) | x, t_x, T] = (a+b+x)/(a-1)
@@ -25,7 +25,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.special import expit
 
-from analytics.clv.bgnbd import bg_family_nll_and_grad, fit_bg_family, group_rfm, safe_hyp2f1
+from analytics.clv.bg_family import bg_family_nll_and_grad, fit_bg_family, group_rfm
+from analytics.clv.hyp2f1 import safe_hyp2f1
 
 __all__ = [
     "MbgNbdFit",

@@ -114,8 +114,12 @@ def _newton_log_space(
     *,
     max_iter: int = 60,
     bound: float = 25.0,
-) -> np.ndarray | None:
-    """Damped Newton on the log-parameters; ``None`` when it does not converge.
+) -> tuple[np.ndarray, bool]:
+    """Damped Newton on the log-parameters: (last accepted iterate, converged).
+
+    A fit that does not converge (a likelihood flat along a ray, such as a BG/NBD without
+    dropout heterogeneity, or a point where the model is undefined) hands its best iterate to the
+    fallback optimiser instead of making it start over.
 
     With z = log(theta) the Hessian is D H_theta D + diag(g_z) (D = diag(theta)).  Where it is
     not positive definite (far from the optimum) a multiple of the identity is added until it
@@ -128,12 +132,12 @@ def _newton_log_space(
     f, g = value_and_gradient(z)
     for _ in range(max_iter):
         if not (np.isfinite(f) and f < 1e300 and np.all(np.isfinite(g))):
-            return None  # an invalid point (objectives report those as 1e300)
+            return z, False  # an invalid point (objectives report those as 1e300)
         theta = np.exp(z)
         h = theta[:, None] * np.asarray(natural_hessian(theta), dtype=np.float64) * theta[None, :]
         h = 0.5 * (h + h.T) + np.diag(g)
         if not np.all(np.isfinite(h)):
-            return None
+            return z, False
         rows, grad = h.tolist(), g.tolist()
         sol = _cholesky_solve(rows, grad)
         positive = sol is not None
@@ -145,11 +149,11 @@ def _newton_log_space(
             )
             damping *= 10.0
         if sol is None:
-            return None
+            return z, False
         step = -np.array(sol)
         decrement = float(-g @ step)
         if positive and decrement < 1e-12:
-            return z
+            return z, True
         length = float(np.abs(step).max())
         if length > 2.0:
             step *= 2.0 / length
@@ -158,7 +162,9 @@ def _newton_log_space(
         # In the quadratic region the predicted decrease is below the rounding of f: take the
         # full step unless f clearly got worse.
         slack = 1e-12 * max(1.0, abs(f)) if positive and decrement < 1e-6 else 0.0
-        for _ in range(30):
+        # Twenty halvings leave a step a millionth of Newton's: past that the objective is flat
+        # to its rounding along the step, and more evaluations only sample the noise.
+        for _ in range(20):
             z_new = z + t * step
             if np.all(np.abs(z_new) <= bound):
                 f_new, g_new = value_and_gradient(z_new)
@@ -166,11 +172,11 @@ def _newton_log_space(
                     break
             t *= 0.5
         else:
-            return None
+            return z, False
         if slack and f_new >= f and decrement < 1e-8:
-            return None  # rounding floor before the decrement test: let L-BFGS-B decide
+            return z, False  # rounding floor before the decrement test: let L-BFGS-B decide
         z, f, g = z_new, float(f_new), np.asarray(g_new, dtype=np.float64)
-    return None
+    return z, False
 
 
 def standard_errors(hessian: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -230,17 +236,17 @@ def fit_mle(
 
     if value_and_gradient is not None:
         gradient = gradient or (lambda z: value_and_gradient(z)[1])
-    z_newton = None
+    newton_converged, start = False, x0
     if value_and_gradient is not None and natural_hessian is not None:
         # Exact second derivatives: a few Newton steps beat L-BFGS-B's dozens of evaluations
         # (whose BLAS calls also stall when threads compete for a busy CPU).
-        z_newton = _newton_log_space(objective_and_gradient, natural_hessian, x0)
-    if z_newton is not None:
-        z_hat, success = z_newton, True
+        start, newton_converged = _newton_log_space(objective_and_gradient, natural_hessian, x0)
+    if newton_converged:
+        z_hat, success = start, True
     else:
         res = optimize.minimize(
             objective if value_and_gradient is None else objective_and_gradient,
-            x0,
+            start,
             jac=gradient if value_and_gradient is None else True,
             method="L-BFGS-B",
             bounds=[(-25.0, 25.0)] * len(names),

@@ -38,7 +38,8 @@ import numpy as np
 from scipy import integrate
 from scipy.special import expit, gammaln, hyperu
 
-from analytics.clv.bgnbd import GroupedRfm, group_rfm, safe_hyp2f1
+from analytics.clv.bg_family import GroupedRfm, group_rfm
+from analytics.clv.hyp2f1 import safe_hyp2f1
 from analytics.clv.mle import fit_mle
 
 __all__ = [

@@ -10,7 +10,7 @@ from unittest import mock
 
 import pytest
 
-from analytics.ltv_store import fits_load
+from analytics.ltv_fits_store import fits_load
 from analytics.models import (
     CustomerValue,
     LtvRun,

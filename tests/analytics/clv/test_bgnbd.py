@@ -9,15 +9,15 @@ from hypothesis import strategies as st
 from scipy.integrate import quad
 from scipy.special import betaln, gammaln
 
+from analytics.clv.bg_family import group_rfm
 from analytics.clv.bgnbd import (
     bgnbd_conditional_expected_purchases,
     bgnbd_expected_purchases,
     bgnbd_fit,
     bgnbd_log_likelihood,
     bgnbd_p_alive,
-    group_rfm,
-    safe_hyp2f1,
 )
+from analytics.clv.hyp2f1 import safe_hyp2f1
 
 TRUE = {"r": 0.5, "alpha": 6.0, "a": 1.5, "b": 4.0}
 

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import analytics.clv.bgnbd as bgnbd
+import analytics.clv.hyp2f1 as hyp2f1
 
 X = np.array([0.0, 3.0, 10.0, 40.0, 300.0])
 T_X = np.array([0.0, 20.0, 80.0, 150.0, 155.0])
@@ -52,7 +53,7 @@ def test_huge_a_and_b_give_finite_values_without_falling_back_to_quadrature(
     def no_quadrature(*args: object) -> float:
         raise AssertionError("quadrature fallback used")
 
-    monkeypatch.setattr(bgnbd, "_hyp2f1_by_quadrature", no_quadrature)
+    monkeypatch.setattr(hyp2f1, "_hyp2f1_by_quadrature", no_quadrature)
     grid = np.linspace(0.0, 500.0, 50)
     expected = bgnbd.bgnbd_expected_purchases(params(total), grid)
     assert np.all(np.isfinite(expected)) and np.all(np.diff(expected) > 0)

@@ -17,15 +17,15 @@ import numpy as np
 import pytest
 from scipy import optimize
 
-from analytics.clv.bgnbd import (
+from analytics.clv.bg_family import (
     NAMES,
     BgFamilyObjective,
     GroupedRfm,
     bg_family_nll_and_grad,
-    bgnbd_fit,
     default_initial,
     group_rfm,
 )
+from analytics.clv.bgnbd import bgnbd_fit
 from analytics.clv.gamma_gamma import (
     GammaGammaObjective,
     _log_density,

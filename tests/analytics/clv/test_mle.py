@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from scipy.special import gammaln
 
+from analytics.clv import mle
 from analytics.clv.mle import MleResult, fit_mle, numerical_hessian, standard_errors
 
 
@@ -74,3 +75,37 @@ def test_standard_errors_nan_for_non_positive_variance() -> None:
 def test_fit_mle_rejects_mismatched_names() -> None:
     with pytest.raises(ValueError):
         fit_mle(negative_log_likelihood=lambda z: 0.0, initial_log_params=np.zeros(3), names=("a",))
+
+
+def test_a_newton_fit_that_cannot_converge_hands_its_best_point_to_the_fallback(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The optimum of (m - 2)^2 + 1/s lies at s -> infinity (as a BG/NBD's a and b do without
+    drop-out heterogeneity): Newton cannot converge, and L-BFGS-B starts where it stopped."""
+
+    def value_and_gradient(z: np.ndarray) -> tuple[float, np.ndarray]:
+        m, s = np.exp(z)
+        return float((m - 2.0) ** 2 + 1.0 / s), np.array([2.0 * (m - 2.0) * m, -1.0 / s])
+
+    def natural_hessian(theta: np.ndarray) -> np.ndarray:
+        return np.array([[2.0, 0.0], [0.0, 2.0 / theta[1] ** 3]])
+
+    starts: list[np.ndarray] = []
+    minimize = mle.optimize.minimize
+
+    def spy(fun: object, x0: np.ndarray, **options: object) -> object:
+        starts.append(np.array(x0))
+        return minimize(fun, x0, **options)
+
+    monkeypatch.setattr(mle.optimize, "minimize", spy)
+    x0 = np.log([0.5, 1.0])
+    res = fit_mle(
+        negative_log_likelihood=lambda z: value_and_gradient(z)[0],
+        value_and_gradient=value_and_gradient,
+        natural_hessian=natural_hessian,
+        initial_log_params=x0,
+        names=("m", "s"),
+    )
+    assert len(starts) == 1
+    assert value_and_gradient(starts[0])[0] < 1e-6 < value_and_gradient(x0)[0]
+    assert res.params["m"] == pytest.approx(2.0, rel=1e-4) and res.params["s"] > 1e6
