@@ -7,6 +7,7 @@ tenant-wide: every figure on "Our LTV" comes from the partner's own row, snapsho
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import Max, QuerySet
@@ -137,7 +138,7 @@ def _parts(data: dict[str, Any], labels: dict[str, str]) -> list[Part]:
 
 def _chart(snapshots: list[PartnerLtvSnapshot]) -> dict[str, Any]:
     return {
-        "labels": [snap.taken_on.isoformat() for snap in snapshots],
+        "dates": [snap.taken_on.isoformat() for snap in snapshots],
         "ltv": [float(snap.ltv) for snap in snapshots],
         "low": [float(snap.ltv_low) for snap in snapshots],
         "high": [float(snap.ltv_high) for snap in snapshots],
@@ -252,6 +253,13 @@ def _kind_lever(*, kinds: list[Part]) -> Lever | None:
     return Lever("source_more", "Source rather than influence", text, "act" if share >= 0.3 else "keep")
 
 
+def months(value: float) -> str:
+    """'1 month', '0.4 months', '12 months': one decimal where it is not a whole number, rounded
+    half up as the page's floatformat rounds."""
+    shown = str(Decimal(str(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)).removesuffix(".0")
+    return f"{shown} month" if shown == "1" else f"{shown} months"
+
+
 def _cost_lever(*, row: PartnerLtv, costs: list[tuple[str, float]]) -> Lever | None:
     total = float(row.costs)
     if total <= 0:
@@ -259,7 +267,7 @@ def _cost_lever(*, row: PartnerLtv, costs: list[tuple[str, float]]) -> Lever | N
     biggest = f" The largest is {costs[0][0].lower()} ({_money(costs[0][1])})." if costs else ""
     ratio = f" LTV is {row.ltv_cac:.1f} times your acquisition costs." if row.ltv_cac is not None else ""
     payback = (
-        f" Acquisition costs were paid back by {row.payback_months:.0f} months of margin."
+        f" Acquisition costs were paid back by {months(row.payback_months)} of margin."
         if row.payback_months is not None
         else ""
     )

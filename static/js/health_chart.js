@@ -1,32 +1,12 @@
 /*
  * Health charts: domain scores side by side (vendor vs. partner) and the overall score over time.
- * Data comes from a json_script element named by each canvas's data-health-chart attribute, because
- * the Content-Security-Policy allows no inline script. Chart.js is loaded on demand from the URL in
- * this script tag's data-chartjs attribute, so a tab swapped in by htmx draws its charts as well.
+ * Data comes from a json_script element named by each canvas's data-health-chart attribute (the
+ * Content-Security-Policy allows no inline script); charts.js, loaded first, loads Chart.js and
+ * draws them, in a tab swapped in by htmx as well.
  */
 (function () {
   "use strict";
-  var script = document.currentScript;
-  var chartSource = script ? script.getAttribute("data-chartjs") : null;
   var COLOURS = { vendor: "#2f5bea", partner: "#1a7f4b" };
-
-  function withChart(callback) {
-    if (window.Chart) {
-      callback();
-      return;
-    }
-    var loader = document.querySelector("script[data-chartjs-loader]");
-    if (!loader) {
-      if (!chartSource) {
-        return;
-      }
-      loader = document.createElement("script");
-      loader.src = chartSource;
-      loader.setAttribute("data-chartjs-loader", "");
-      document.head.appendChild(loader);
-    }
-    loader.addEventListener("load", callback);
-  }
 
   function domainsChart(canvas, data) {
     return new window.Chart(canvas, {
@@ -67,21 +47,8 @@
     });
   }
 
-  function drawAll() {
-    document.querySelectorAll("canvas[data-health-chart]:not([data-drawn])").forEach(function (canvas) {
-      var source = document.getElementById(canvas.getAttribute("data-health-chart"));
-      if (!source) {
-        return;
-      }
-      canvas.setAttribute("data-drawn", "");
-      var data = JSON.parse(source.textContent);
-      if (canvas.dataset.kind === "trend") {
-        trendChart(canvas, data);
-      } else {
-        domainsChart(canvas, data);
-      }
-    });
-  }
-
-  withChart(drawAll);
+  window.prmChartFamilies = (window.prmChartFamilies || []).concat([
+    ["data-health-chart", { domains: domainsChart, trend: trendChart }]
+  ]);
+  document.dispatchEvent(new Event("prm:chart-family"));
 })();

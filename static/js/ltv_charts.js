@@ -1,14 +1,14 @@
 /*
  * LTV charts: a partner's LTV parts (realised, predicted, future, costs), an LTV trend with its 90%
- * band (partner or tenant), and a model's calibration vs holdout. Each canvas names its data by
- * data-ltv-chart (the id of a json_script element) and its kind by data-kind, because the
- * Content-Security-Policy allows no inline script. Chart.js is loaded on demand from this script
- * tag's data-chartjs attribute, so panels swapped in by htmx draw their charts too.
+ * band (partner, tenant, or the partner's own in the portal), and a model's calibration vs holdout.
+ * Each canvas names its data by data-ltv-chart (the id of a json_script element) and its kind by
+ * data-kind; charts.js, loaded first, loads Chart.js and draws them.
  */
 (function () {
   "use strict";
-  var script = document.currentScript;
-  var chartSource = script ? script.getAttribute("data-chartjs") : null;
+  var money = function (value) {
+    return window.prmCharts.money(value);
+  };
   var COLOURS = {
     line: "#2f5bea",
     band: "rgba(47, 91, 234, 0.15)",
@@ -19,28 +19,6 @@
     actual: "#1a7f4b",
     marker: "#888888"
   };
-
-  function withChart(callback) {
-    if (window.Chart) {
-      callback();
-      return;
-    }
-    var loader = document.querySelector("script[data-chartjs-loader]");
-    if (!loader) {
-      if (!chartSource) {
-        return;
-      }
-      loader = document.createElement("script");
-      loader.src = chartSource;
-      loader.setAttribute("data-chartjs-loader", "");
-      document.head.appendChild(loader);
-    }
-    loader.addEventListener("load", callback);
-  }
-
-  function money(value) {
-    return Number(value).toLocaleString(undefined, { maximumFractionDigits: 0 });
-  }
 
   function partsChart(canvas, data) {
     var colours = [COLOURS.realised, COLOURS.predicted, COLOURS.future, COLOURS.costs];
@@ -60,20 +38,33 @@
     });
   }
 
+  // The band is the area between the high and the low line (the legend names it once); the portal's
+  // trend also draws the realised part. Labels come from the canvas, with English defaults.
   function trendChart(canvas, data) {
+    var labels = canvas.dataset;
+    var band = { borderColor: COLOURS.band, backgroundColor: COLOURS.band, pointRadius: 0 };
+    var datasets = [
+      Object.assign({ label: labels.bandLabel || "90% interval", data: data.high, fill: false }, band),
+      Object.assign({ label: "90% low", data: data.low, fill: "-1" }, band),
+      { label: labels.ltvLabel || "LTV", data: data.ltv, borderColor: COLOURS.line, backgroundColor: COLOURS.line, tension: 0.2 }
+    ];
+    if (data.realised) {
+      datasets.push({
+        label: labels.realisedLabel || "Realised",
+        data: data.realised,
+        borderColor: COLOURS.realised,
+        backgroundColor: COLOURS.realised,
+        borderDash: [6, 4],
+        tension: 0.2
+      });
+    }
     return new window.Chart(canvas, {
       type: "line",
-      data: {
-        labels: data.dates,
-        datasets: [
-          { label: "90% interval", data: data.high, borderColor: COLOURS.band, backgroundColor: COLOURS.band, pointRadius: 0, fill: false },
-          { label: "90% low", data: data.low, borderColor: COLOURS.band, backgroundColor: COLOURS.band, pointRadius: 0, fill: "-1" },
-          { label: "LTV", data: data.ltv, borderColor: COLOURS.line, backgroundColor: COLOURS.line, tension: 0.2 }
-        ]
-      },
+      data: { labels: data.dates, datasets: datasets },
       options: {
         maintainAspectRatio: false,
         animation: false,
+        interaction: { mode: "index", intersect: false },
         plugins: {
           legend: {
             labels: {
@@ -140,28 +131,8 @@
     });
   }
 
-  var KINDS = { parts: partsChart, trend: trendChart, quality: qualityChart };
-
-  function drawAll() {
-    document.querySelectorAll("canvas[data-ltv-chart]:not([data-drawn])").forEach(function (canvas) {
-      var source = document.getElementById(canvas.getAttribute("data-ltv-chart"));
-      var draw = KINDS[canvas.dataset.kind];
-      if (!source || !draw) {
-        return;
-      }
-      canvas.setAttribute("data-drawn", "");
-      var data = JSON.parse(source.textContent);
-      var key = canvas.dataset.key;
-      draw(canvas, key ? data[key] : data);
-    });
-  }
-
-  withChart(drawAll);
-  // htmx runs this script again with every panel it swaps in; one listener is enough.
-  if (!window.ltvChartsListening) {
-    window.ltvChartsListening = true;
-    document.addEventListener("htmx:afterSettle", function () {
-      withChart(drawAll);
-    });
-  }
+  window.prmChartFamilies = (window.prmChartFamilies || []).concat([
+    ["data-ltv-chart", { parts: partsChart, trend: trendChart, quality: qualityChart }]
+  ]);
+  document.dispatchEvent(new Event("prm:chart-family"));
 })();

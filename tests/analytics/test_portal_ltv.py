@@ -88,8 +88,9 @@ def test_trend_chart_reads_its_own_snapshots_from_json_script(world: World) -> N
     body = world.client("partner_user").get(URL).content.decode()
     data = trend_data(body)
     assert data["ltv"] == [100000.0, 105000.0, 110000.0, 115000.0, 120000.0]
-    assert data["labels"][-1] == "2026-11-30" and len(data["low"]) == len(data["high"]) == 5
-    assert "js/portal_ltv_chart.js" in body and "vendor/chartjs/chart.umd.min.js" in body
+    assert data["dates"][-1] == "2026-11-30" and len(data["low"]) == len(data["high"]) == 5
+    assert 'data-kind="trend"' in body and "js/charts.js" in body and "js/ltv_charts.js" in body
+    assert "vendor/chartjs/chart.umd.min.js" in body
     assert "<script>" not in body  # the CSP allows no inline script
 
 
@@ -203,3 +204,15 @@ def test_page_query_count_does_not_grow_with_snapshots(world: World) -> None:
         response = client.get(URL)
     assert len(trend_data(response.content.decode())["ltv"]) == 100
     assert len(ten) == len(hundred)
+
+
+@pytest.mark.parametrize(
+    ("payback", "said"),
+    [(1.0, "after 1 month of"), (0.4, "after 0.4 months of"), (12.25, "after 12.3 months of")],
+)
+def test_payback_is_said_in_months_with_the_right_number(world: World, payback: float, said: str) -> None:
+    seed(world, payback_months=payback)
+    body = world.client("partner_user").get(URL).content.decode()
+    assert f"Acquisition costs paid back {said} margin." in body
+    lever = said.replace("after", "by")
+    assert f"Acquisition costs were paid back {lever} margin." in body

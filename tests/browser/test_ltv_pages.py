@@ -2,7 +2,8 @@
 engine is not run): the admin opens the overview (totals, trend chart, partner table, search), starts a
 recompute and watches its progress bar move and stop, opens a partner's LTV tab from the 360 page
 (charts drawn) and sees the real LTV on the board cards. Screenshots: ltv-overview.png,
-ltv-partner-tab.png, ltv-overview-phone.png."""
+ltv-partner-tab.png, ltv-overview-phone.png, ltv-portal.png. The partner opens its own LTV in the portal
+(trend drawn) and its health page (charts drawn)."""
 
 from __future__ import annotations
 
@@ -115,4 +116,22 @@ def test_admin_reads_ltv_recomputes_and_opens_a_partner(
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     page.screenshot(path=screenshot_dir / "ltv-overview-phone.png", full_page=True)
     page.set_viewport_size(DESKTOP)
+    browser_errors.assert_none()
+
+
+def test_partner_sees_its_own_ltv_trend_and_health_charts_drawn_in_the_portal(
+    page: Page, live_server: LiveServer, demo_world: None, browser_errors: BrowserErrors, screenshot_dir: Path
+) -> None:
+    """The demo's own LTV history (computed when it was seeded) in the portal, and the health page,
+    both drawn through charts.js: one loader of Chart.js for every chart family."""
+    log_in(page, live_server, "lead@fairwayit.example")
+    page.get_by_test_id("nav-our-ltv").click()
+    expect(page).to_have_url(f"{live_server.url}/acme/portal/ltv/")
+    expect(page.locator("canvas[data-kind=trend][data-drawn]")).to_have_count(1)
+    assert page.evaluate("document.querySelectorAll('script[data-chartjs-loader]').length") == 1
+    page.screenshot(path=screenshot_dir / "ltv-portal.png", full_page=True)
+
+    page.goto(f"{live_server.url}/acme/portal/health/")
+    expect(page.locator("canvas[data-health-chart]:not([data-drawn])")).to_have_count(0)
+    assert page.locator("canvas[data-health-chart][data-drawn]").count() >= 1
     browser_errors.assert_none()

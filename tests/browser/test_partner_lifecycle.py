@@ -92,13 +92,16 @@ def test_staff_takes_a_prospect_to_an_active_partner(
         form = page.get_by_test_id("stage-move-form")
         form.locator("select[name=to_stage]").select_option(stage)
         form.locator("[name=reason]").fill(reason)
-        form.locator("button[type=submit]").click()
+        # Wait for the answer: the next goto would otherwise cut the POST short.
+        with page.expect_response(lambda response: response.request.method == "POST"):
+            form.locator("button[type=submit]").click()
     page.goto(partner_url)
     open_tab(page, "Profile", "[data-testid=status-form]")
     status_form = page.get_by_test_id("status-form")
     status_form.locator("select[name=status]").select_option("active")
     status_form.locator("[name=reason]").fill("Ready to sell")
-    status_form.locator("button[type=submit]").click()
+    with page.expect_response(lambda response: response.request.method == "POST"):
+        status_form.locator("button[type=submit]").click()
     page.goto(partner_url)
     expect(page.locator("body")).to_contain_text("Active")
     page.screenshot(path=screenshot_dir / "lifecycle-partner-360.png", full_page=True)
