@@ -25,9 +25,13 @@ NAME = "Harbor Light Integrators"
 
 
 def open_tab(page: Page, label: str, marker: str) -> None:
-    """Click a 360 tab and wait until its lazily loaded panel (identified by `marker`) is in."""
+    """Click a 360 tab and wait until the panel the click loads (identified by `marker`) is in.
+
+    The panel on screen is marked stale first: the page's own lazy load may already show the same
+    tab (Profile is the default), and the click's swap replaces it, filled-in fields and all."""
+    page.evaluate("document.getElementById('tab-panel').setAttribute('data-stale', '')")
     page.get_by_test_id("partner-tabs").get_by_role("link", name=label, exact=True).click()
-    expect(page.locator(marker).first).to_be_visible()
+    expect(page.locator(f"#tab-panel:not([data-stale]) {marker}").first).to_be_visible()
 
 
 def test_staff_takes_a_prospect_to_an_active_partner(
