@@ -10,7 +10,9 @@ pooled fit, and the result says so with the reason. Populations:
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -82,7 +84,9 @@ def _note(segment: str, model: str, pooled: bool, customers: int, reason: str) -
     return {"segment": segment, "model": model, "pooled": pooled, "customers": customers, "reason": reason}
 
 
-def _serve(*, population: str, segments: np.ndarray, fit_one: Any, eligible: Any) -> PopulationFits:
+def _serve(
+    *, population: str, segments: np.ndarray, fit_one: Any, eligible: Any, parallel: bool = False
+) -> PopulationFits:
     """Fit the pooled model and every segment that is big enough; map the others to pooled."""
     models: dict[str, SegmentModel] = {}
     serves: dict[str, str] = {}
@@ -92,11 +96,19 @@ def _serve(*, population: str, segments: np.ndarray, fit_one: Any, eligible: Any
     if pooled_ok:
         models[POOLED] = fit_one(everyone, POOLED)
     names, counts = np.unique(segments, return_counts=True)
-    for name, count in zip(names.tolist(), counts.tolist(), strict=True):
-        mask = segments == name
-        ok, reason = eligible(mask, MIN_SEGMENT[population])
-        if ok and len(names) > 1:
-            models[str(name)] = fit_one(mask, str(name))
+    checks = [eligible(segments == name, MIN_SEGMENT[population]) for name in names.tolist()]
+    own = [str(name) for name, (ok, _) in zip(names.tolist(), checks, strict=True) if ok and len(names) > 1]
+    # Segment fits are independent once the pooled optimum they start from is known: two threads
+    # (numpy's loops release the GIL) fit them side by side, each result landing under its own name.
+    workers = min(len(own), os.cpu_count() or 1, 2) if POOLED in models and parallel else 1
+    if workers > 1:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            fitted = list(pool.map(lambda name: fit_one(segments == name, name), own))
+    else:
+        fitted = [fit_one(segments == name, name) for name in own]
+    models.update(zip(own, fitted, strict=True))
+    for name, count, (ok, reason) in zip(names.tolist(), counts.tolist(), checks, strict=True):
+        if str(name) in own:
             serves[str(name)] = str(name)
             notes.append(_note(str(name), models[str(name)].model, False, int(count), "own fit"))
         else:
@@ -154,7 +166,9 @@ def fit_transactional(
             quality=_tracking(mask=mask, history=history, initial=start[POOLED]),
         )
 
-    return _serve(population="transactional", segments=segments, fit_one=fit_one, eligible=eligible)
+    return _serve(
+        population="transactional", segments=segments, fit_one=fit_one, eligible=eligible, parallel=True
+    )
 
 
 def _tracking(*, mask: np.ndarray, history: dict[str, np.ndarray], initial: np.ndarray) -> dict[str, Any]:

@@ -42,17 +42,28 @@ class LtvParts(TenantScopedModel):
 class CustomerValue(TenantScopedModel):
     """A customer's score in one population (a customer with both kinds of revenue has two rows)."""
 
-    # A refit rewrites every row of the tenant, and each index costs that write: the unique
-    # (tenant, customer, population) index serves lookups by tenant and by customer, and fits are
-    # never deleted (the run history keeps them), so none of the three keys gets an index of its own.
+    # A refit rewrites every row of the tenant, and each index and key check costs that write. The
+    # unique (tenant, customer, population) index serves lookups by tenant and by customer, and fits
+    # are never deleted (the run history keeps them), so no key gets an index of its own. Nor does
+    # the database check the customer and fit keys: these rows are derived, written only by the
+    # engine from ids it read from the tenant's own ledgers and fits, and a scored customer has
+    # revenue rows whose checked, protecting key already keeps it from being deleted; a check here
+    # would lock every customer row of the tenant (a write and a WAL record each) on every refit.
     tenant = models.ForeignKey(
         "prm.Tenant", on_delete=models.CASCADE, related_name="+", editable=False, db_index=False
     )
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+", db_index=False)
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
     population = models.CharField(max_length=20, choices=Population.choices)
     segment = models.CharField(max_length=60)
     fit = models.ForeignKey(
-        "analytics.SegmentFit", null=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+        "analytics.SegmentFit",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     first_on = models.DateField()
     last_on = models.DateField()

@@ -9,6 +9,7 @@ from typing import Any
 from unittest import mock
 
 import pytest
+from django.db.models import ProtectedError
 
 from analytics.ltv_fits_store import fits_load
 from analytics.models import (
@@ -102,6 +103,11 @@ def test_stored_customer_scores_carry_their_segment_serving_fit_dates_and_margin
         # Rewritten, not added to: a second refit leaves one row per customer and population.
         refit()
         assert CustomerValue.objects.filter(customer=buyer).count() == 1
+        # The database does not check the score's customer key; the ledger's protecting key keeps a
+        # scored customer, and so its scores, from losing each other.
+        with pytest.raises(ProtectedError):
+            buyer.delete()
+        assert CustomerValue.objects.filter(customer=buyer).exists()
 
 
 def test_partner_ltv_adds_up_and_its_interval_brackets_it(book: Any, world: World) -> None:
