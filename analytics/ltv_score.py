@@ -20,7 +20,7 @@ from analytics.clv.value import (
     sbg_contract_value,
     sbg_value_draws,
 )
-from analytics.ltv_fit import PopulationFits
+from analytics.ltv_fit import POOLED, PopulationFits
 from analytics.ltv_load import STREAMS, RevenueRows
 
 DRAWS = 200
@@ -69,6 +69,23 @@ def _stream_share(rows: RevenueRows, starts: np.ndarray, sizes: np.ndarray) -> n
     return np.divide(share, totals, out=np.zeros_like(share), where=totals > 0)
 
 
+def served_groups(
+    *, segment: np.ndarray, fits: PopulationFits
+) -> tuple[np.ndarray, list[tuple[str, np.ndarray]]]:
+    """Per customer, the key of the model serving its segment (NO_MODEL when none), and per serving
+    model, in sorted order (the order the draws are taken in), the mask of its customers. Decided
+    once per distinct segment: a hundred thousand customers share a handful."""
+    names, codes = np.unique(np.asarray(segment, dtype=str), return_inverse=True)
+    codes = codes.reshape(-1)
+    served = [fits.serves.get(name, POOLED) for name in names.tolist()]
+    served_names = np.array([key if key in fits.models else NO_MODEL for key in served], dtype=object)
+    groups = [
+        (key, np.isin(codes, np.flatnonzero(served_names == key)))
+        for key in sorted(set(served_names.tolist()) - {NO_MODEL})
+    ]
+    return served_names[codes] if names.size else np.empty(0, dtype=object), groups
+
+
 def segment_of(*, customer: np.ndarray, segment_by_customer: dict[int, str]) -> np.ndarray:
     return np.array([segment_by_customer.get(int(c), "direct") for c in customer], dtype=object)
 
@@ -99,15 +116,13 @@ def score_transactional(
     first_day = rows.day[starts] if n else np.empty(0, np.int64)
     last_day = rows.day[starts + sizes - 1] if n else np.empty(0, np.int64)
     realised = np.add.reduceat(rows.margin, starts) if n else np.empty(0)
-    served_by = np.array([fits.serves.get(s, "pooled") for s in segment], dtype=object)
-    served_by = np.where([key in fits.models for key in served_by], served_by, NO_MODEL) if n else served_by
+    served_by, groups = served_groups(segment=segment, fits=fits)
     # Without any model (a tiny tenant) a customer counts as alive when it bought in the last year.
     p_alive = (as_of_day - last_day <= 365).astype(float)
     expected = np.zeros(n)
     residual = np.zeros(n)
     draws = np.zeros((n, DRAWS))
-    for key in sorted(set(served_by.tolist()) - {NO_MODEL}):  # a fixed order of draws
-        mask = served_by == key
+    for key, mask in groups:
         model = fits.models[key]
         spend = model.spend
         args = {
@@ -222,13 +237,11 @@ def score_subscription(
 ) -> Scores:
     n = histories.customer.size
     segment = segment_of(customer=histories.customer, segment_by_customer=segment_by_customer)
-    served_by = np.array([fits.serves.get(s, "pooled") for s in segment], dtype=object)
-    served_by = np.where([key in fits.models for key in served_by], served_by, NO_MODEL) if n else served_by
+    served_by, groups = served_groups(segment=segment, fits=fits)
     p_renew = histories.active.astype(float)
     residual = np.zeros(n)
     draws = np.zeros((n, DRAWS))
-    for key in sorted(set(served_by.tolist()) - {NO_MODEL}):  # a fixed order of draws
-        mask = served_by == key
+    for key, mask in groups:
         model = fits.models[key]
         args = {
             "renewals": histories.renewals[mask],
