@@ -3,7 +3,8 @@ engine is not run): the admin opens the overview (totals, trend chart, partner t
 recompute and watches its progress bar move and stop, opens a partner's LTV tab from the 360 page
 (charts drawn) and sees the real LTV on the board cards. Screenshots: ltv-overview.png,
 ltv-partner-tab.png, ltv-overview-phone.png, ltv-portal.png. The partner opens its own LTV in the portal
-(trend drawn) and its health page (charts drawn)."""
+(trend drawn) and its health page (charts drawn); the 360 page's health and LTV tabs, swapped in by htmx,
+draw their charts with Chart.js loaded once."""
 
 from __future__ import annotations
 
@@ -134,4 +135,22 @@ def test_partner_sees_its_own_ltv_trend_and_health_charts_drawn_in_the_portal(
     page.goto(f"{live_server.url}/acme/portal/health/")
     expect(page.locator("canvas[data-health-chart]:not([data-drawn])")).to_have_count(0)
     assert page.locator("canvas[data-health-chart][data-drawn]").count() >= 1
+    browser_errors.assert_none()
+
+
+def test_charts_of_both_families_draw_in_tabs_swapped_in_by_htmx(
+    page: Page, live_server: LiveServer, demo_world: None, browser_errors: BrowserErrors
+) -> None:
+    """The partner 360 page swaps its tabs in with htmx, scripts and all: the health tab and then the
+    LTV tab each get their charts drawn, and Chart.js is loaded once."""
+    with tenant_context(Tenant.objects.get(slug="acme")):
+        partner = Partner.objects.get(name="Fairway Managed IT")
+    log_in(page, live_server, "admin@acme.example")
+    page.goto(f"{live_server.url}/acme/partners/{partner.pk}/")
+    page.get_by_test_id("tab-health").click()
+    expect(page.locator("#tab-panel canvas[data-health-chart][data-drawn]").first).to_be_visible()
+    expect(page.locator("#tab-panel canvas[data-health-chart]:not([data-drawn])")).to_have_count(0)
+    page.get_by_test_id("tab-ltv").click()
+    expect(page.locator("#tab-ltv canvas[data-drawn]")).to_have_count(2)
+    assert page.evaluate("document.querySelectorAll('script[data-chartjs-loader]').length") == 1
     browser_errors.assert_none()
