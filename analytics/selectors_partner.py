@@ -79,6 +79,11 @@ class PortalLtv:
     chart: dict[str, Any] = field(default_factory=dict)
 
     @property
+    def payback(self) -> str | None:
+        """How long acquisition costs took to pay back, said as the levers say it."""
+        return months(self.row.payback_months) if self.row.payback_months is not None else None
+
+    @property
     def risk_label(self) -> str:
         if self.row.churn_risk >= 0.6:
             return "high"
@@ -254,8 +259,7 @@ def _kind_lever(*, kinds: list[Part]) -> Lever | None:
 
 
 def months(value: float) -> str:
-    """'1 month', '0.4 months', '12 months': one decimal where it is not a whole number, rounded
-    half up as the page's floatformat rounds."""
+    """'1 month', '0.4 months', '12 months': one decimal where it is not a whole number."""
     shown = str(Decimal(str(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)).removesuffix(".0")
     return f"{shown} month" if shown == "1" else f"{shown} months"
 
